@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What every ewoe command shares: global options, exit codes, diagnostics. */
+#ifndef EWOE_H
+#define EWOE_H
+
+#include <stdbool.h>
+
+#define EWOE_VERSION "0.1.0"
+
+enum ewoe_exit {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,	  /* the command could not do its job */
+	EXIT_USAGE = 2,	  /* bad command line or bad input, nothing changed */
+	EXIT_PROBLEMS = 3 /* verify ran and found problems */
+};
+
+struct ewoe_opts {
+	const char *db;	  /* OVSDB remote, e.g. unix:/var/run/openvswitch/db.sock */
+	const char *vici; /* VICI URI, e.g. unix:///var/run/charon.vici */
+	const char *root; /* prefix for files and sysfs (tests use a fixture tree) */
+	int timeout_ms;	  /* deadline for waits on ovs-vswitchd and IKE */
+	bool dry_run;
+	bool json;
+	int verbosity; /* -1 quiet, 0 normal, 1+ debug */
+};
+
+extern struct ewoe_opts ewoe_opts;
+
+/* "ewoe: <what>: <why>" on stderr; print once where the context is known. */
+void ewoe_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ewoe_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "  hint: ..." after an error, telling the user how to fix it. */
+void ewoe_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Progress on stderr, silenced by -q. */
+void ewoe_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Only with -v. */
+void ewoe_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Printed by a command's own parser for `ewoe <cmd> --help` or bad options. */
+struct ewoe_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+	const char *usage;	    /* options text shown by `ewoe help <cmd>` */
+	const struct ewoe_cmd *sub; /* nested table (tunnel psk|cert|ca), NULL-name terminated */
+};
+
+/* Look up argv[0] in a table; prints usage and returns NULL when unknown. */
+const struct ewoe_cmd *ewoe_cmd_find(const struct ewoe_cmd *table, const char *name);
+void ewoe_cmd_usage(const struct ewoe_cmd *cmd, const char *parent, bool to_stderr);
+/* Returns EXIT_USAGE after printing "ewoe <cmd>: <why>" and the command's usage. */
+int ewoe_usage_error(const struct ewoe_cmd *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Parse an unsigned number in [min, max]; 0 or -EINVAL. */
+int ewoe_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+#endif

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Command tables and argument parsing shared by every subcommand. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ewoe.h"
+
+const struct ewoe_cmd *ewoe_cmd_find(const struct ewoe_cmd *table, const char *name)
+{
+	for (const struct ewoe_cmd *c = table; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+void ewoe_cmd_usage(const struct ewoe_cmd *cmd, const char *parent, bool to_stderr)
+{
+	FILE *f = to_stderr ? stderr : stdout;
+
+	fprintf(f, "usage: ewoe %s%s%s %s\n", parent ? parent : "", parent ? " " : "", cmd->name,
+		cmd->usage);
+	if (cmd->sub) {
+		fprintf(f, "\n");
+		for (const struct ewoe_cmd *s = cmd->sub; s->name; s++)
+			fprintf(f, "  %-8s %s\n", s->name, s->summary);
+	}
+}
+
+int ewoe_usage_error(const struct ewoe_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ewoe %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	ewoe_cmd_usage(cmd, NULL, true);
+	return EXIT_USAGE;
+}
+
+int ewoe_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "ewoe.h"
+
+struct ewoe_opts ewoe_opts = {
+	.db = "unix:/var/run/openvswitch/db.sock",
+	.vici = "unix:///var/run/charon.vici",
+	.root = "/",
+	.timeout_ms = 30000,
+};
+
+static void vprint(FILE *f, const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, f);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+}
+
+#define EWOE_PRINTER(fn, prefix, cond)                                                             \
+	void fn(const char *fmt, ...)                                                              \
+	{                                                                                          \
+		va_list ap;                                                                        \
+		if (!(cond))                                                                       \
+			return;                                                                    \
+		va_start(ap, fmt);                                                                 \
+		vprint(stderr, prefix, fmt, ap);                                                   \
+		va_end(ap);                                                                        \
+	}
+
+EWOE_PRINTER(ewoe_err, "ewoe: ", 1)
+EWOE_PRINTER(ewoe_warn, "ewoe: warning: ", 1)
+EWOE_PRINTER(ewoe_hint, "  hint: ", 1)
+EWOE_PRINTER(ewoe_info, "", ewoe_opts.verbosity >= 0)
+EWOE_PRINTER(ewoe_debug, "ewoe: debug: ", ewoe_opts.verbosity > 0)

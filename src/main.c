@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* ewoe: encrypt east-west VXLAN overlay traffic between BlueField DPUs. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "ewoe.h"
+
+static int cmd_help(int argc, char **argv);
+
+const struct ewoe_cmd ewoe_commands[] = {
+	{ "help", cmd_help, "show help for ewoe or one command", "[COMMAND [SUBCOMMAND]]", NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static const char global_usage[] =
+    "Global options:\n"
+    "  --db REMOTE        OVSDB remote (default unix:/var/run/openvswitch/db.sock)\n"
+    "  --vici URI         strongSwan VICI socket (default unix:///var/run/charon.vici)\n"
+    "  --root DIR         prefix for files and sysfs (default /)\n"
+    "  --timeout SECONDS  wait at most this long for ovs-vswitchd and IKE (default 30)\n"
+    "  -n, --dry-run      print what would change, change nothing\n"
+    "  -v, --verbose      debug output on stderr (repeat for daemon logs)\n"
+    "  -q, --quiet        no progress output\n"
+    "  --json             machine-readable output where a command has results\n"
+    "  -V, --version      print the version\n"
+    "  -h, --help         this help\n"
+    "\n"
+    "Exit status: 0 ok, 1 failure, 2 usage or invalid input (nothing changed),\n"
+    "3 verify found problems.\n";
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ewoe [global options] <command> [options]\n\nCommands:\n");
+	for (const struct ewoe_cmd *c = ewoe_commands; c->name; c++)
+		fprintf(f, "  %-16s %s\n", c->name, c->summary);
+	fprintf(f, "\n%s\nRun 'ewoe help <command>' for a command's options.\n", global_usage);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct ewoe_cmd *c;
+
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	c = ewoe_cmd_find(ewoe_commands, argv[1]);
+	if (!c) {
+		fprintf(stderr, "ewoe help: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (argc > 2 && c->sub) {
+		const struct ewoe_cmd *s = ewoe_cmd_find(c->sub, argv[2]);
+
+		if (!s) {
+			fprintf(stderr, "ewoe help: unknown subcommand '%s %s'\n", argv[1],
+				argv[2]);
+			ewoe_cmd_usage(c, NULL, true);
+			return EXIT_USAGE;
+		}
+		ewoe_cmd_usage(s, c->name, false);
+		return EXIT_OK;
+	}
+	ewoe_cmd_usage(c, NULL, false);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_DB = 256, OPT_VICI, OPT_ROOT, OPT_TIMEOUT, OPT_JSON };
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "vici", required_argument, NULL, OPT_VICI },
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct ewoe_cmd *cmd;
+	unsigned long secs;
+	int c;
+
+	/* '+': stop at the command name; options after it belong to the command. */
+	while ((c = getopt_long(argc, argv, "+nvqVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DB:
+			ewoe_opts.db = optarg;
+			break;
+		case OPT_VICI:
+			ewoe_opts.vici = optarg;
+			break;
+		case OPT_ROOT:
+			ewoe_opts.root = optarg;
+			break;
+		case OPT_TIMEOUT:
+			if (ewoe_parse_uint(optarg, 1, 3600, &secs)) {
+				fprintf(stderr, "ewoe: --timeout '%s': expected seconds, 1..3600\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			ewoe_opts.timeout_ms = (int)secs * 1000;
+			break;
+		case 'n':
+			ewoe_opts.dry_run = true;
+			break;
+		case 'v':
+			ewoe_opts.verbosity++;
+			break;
+		case 'q':
+			ewoe_opts.verbosity = -1;
+			break;
+		case OPT_JSON:
+			ewoe_opts.json = true;
+			break;
+		case 'V':
+			printf("ewoe %s\n", EWOE_VERSION);
+			return EXIT_OK;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "ewoe: no command given\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = ewoe_cmd_find(ewoe_commands, argv[optind]);
+	if (!cmd) {
+		fprintf(stderr, "ewoe: unknown command '%s'\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0; /* rescan: each command runs its own getopt_long from argv[0] */
+	return cmd->run(argc, argv);
+}
