@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * OVSDB through the OVS C IDL. The only interface to Open vSwitch: no OVS header leaks past
+ * src/ovsdb.c. Functions print their own error once and return 0/1 or a negative errno.
+ */
+#ifndef EWOE_OVSDB_H
+#define EWOE_OVSDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "peer.h"
+
+struct ovsdb;
+
+/* Connect and wait for the first snapshot within timeout_ms. */
+int ovsdb_open(const char *remote, int timeout_ms, struct ovsdb **out);
+void ovsdb_free(struct ovsdb *db);
+
+struct ovsdb_bridge_spec {
+	const char *bridge;
+	const char *rep; /* host representor port to put on the bridge */
+	int hw_offload;	 /* 1 true, 0 false, -1 leave as is */
+	bool move;	 /* take rep off another bridge instead of refusing */
+	bool wait;	 /* wait for ovs-vswitchd to apply (cur_cfg) */
+};
+
+/* 1 changed, 0 already so (nothing written), <0 error. */
+int ovsdb_setup_bridge(struct ovsdb *db, const struct ovsdb_bridge_spec *spec);
+
+/* The VXLAN interface of one peer on peer->bridge. 1 changed, 0 already so, <0 error. */
+int ovsdb_ensure_tunnel(struct ovsdb *db, const struct ewoe_peer *peer, bool wait);
+
+/* Remove only what ewoe created. 1 removed, 0 nothing to remove, <0 error. */
+int ovsdb_remove_tunnel(struct ovsdb *db, const char *bridge, const char *ifname, bool wait);
+int ovsdb_remove_bridge(struct ovsdb *db, const char *bridge, bool wait);
+
+/* What verify reports for the OVS side of one tunnel. */
+struct ovsdb_tunnel_status {
+	bool bridge_exists;
+	bool rep_on_bridge;
+	bool iface_exists;
+	long ofport;	/* -1 when ovs-vswitchd could not add it */
+	char error[256]; /* the Interface error column, empty when none */
+	bool ipsec_options; /* psk/remote_cert/remote_name: ovs-monitor-ipsec owns it */
+};
+int ovsdb_tunnel_status(struct ovsdb *db, const struct ewoe_peer *peer, const char *rep,
+			struct ovsdb_tunnel_status *st);
+
+/* Whether Open_vSwitch other_config:hw-offload is "true". 1, 0, or <0 error. */
+int ovsdb_hw_offload(struct ovsdb *db);
+
+#endif
