@@ -6,8 +6,16 @@ set -u
 T=$(mktemp -d "${TMPDIR:-/tmp}/ewoe-test.XXXXXX")
 EWOE_CLEANUPS=""
 cleanup() {
+	status=$?
 	for c in $EWOE_CLEANUPS; do "$c" || true; done
+	# A failed test leaves its daemons' logs where .ci/run prints them.
+	if [ "$status" -ne 0 ] && [ "$status" -ne 77 ]; then
+		logs=/tmp/ewoe-logs/$(basename "$0" .sh)
+		mkdir -p "$logs"
+		find "$T" -name '*.log' -exec cp {} "$logs/" \; 2>/dev/null || true
+	fi
 	if [ "${EWOE_KEEP:-0}" = 1 ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
+	exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

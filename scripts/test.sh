@@ -1,0 +1,20 @@
+#!/bin/sh
+# The whole test suite, from a fresh machine: install dependencies, build twice (release and
+# ASan+UBSan), run every ctest label. Run as root from anywhere in the tree.
+set -eu
+cd "$(dirname "$0")/.."
+
+jobs=$(nproc)
+./scripts/install-deps.sh
+
+echo "== build (RelWithDebInfo) and full suite"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs" "$@"
+
+# The lab boots a user-mode-linux kernel per test; it runs once, above, not under the sanitizers.
+echo "== build (ASan+UBSan) and suite without the lab"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DEWOE_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE lab "$@"
