@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "ewoe.h"
+
+struct parse_state {
+	struct ewoe_config *cfg;
+	char error[256]; /* the first problem; ini_parse() gives its line */
+	char section[64];
+	char seen_keys[512]; /* "|key|key|" of the current section, to refuse repeats */
+};
+
+void config_node_init(struct ewoe_node *node)
+{
+	memset(node, 0, sizeof(*node));
+	snprintf(node->pf, sizeof(node->pf), "%s", EWOE_DEFAULT_PF);
+	snprintf(node->rep, sizeof(node->rep), "%s", EWOE_DEFAULT_REP);
+	snprintf(node->bridge, sizeof(node->bridge), "%s", EWOE_DEFAULT_BRIDGE);
+	node->offload = OFFLOAD_PACKET;
+}
+
+int config_parse_prefix(const char *s, struct ewoe_addr *addr, int *prefix_len)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	char *slash;
+	unsigned long len;
+	unsigned long max;
+
+	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
+		return -EINVAL;
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (ewoe_addr_parse(buf, addr))
+		return -EINVAL;
+	max = addr->family == AF_INET ? 32 : 128;
+	if (!slash) {
+		*prefix_len = (int)max;
+		return 0;
+	}
+	if (ewoe_parse_uint(slash, 1, max, &len))
+		return -EINVAL;
+	*prefix_len = (int)len;
+	return 0;
+}
+
+static __attribute__((format(printf, 2, 3))) int bad(struct parse_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!st->error[0]) {
+		va_start(ap, fmt);
+		vsnprintf(st->error, sizeof(st->error), fmt, ap);
+		va_end(ap);
+	}
+	return 0; /* inih: stop counting this line as valid */
+}
+
+static const char *keep_string(struct ewoe_config *cfg, const char *value)
+{
+	char **grown = realloc(cfg->strings, (cfg->n_strings + 1) * sizeof(*grown));
+
+	if (!grown)
+		return NULL;
+	cfg->strings = grown;
+	cfg->strings[cfg->n_strings] = strdup(value);
+	if (!cfg->strings[cfg->n_strings])
+		return NULL;
+	return cfg->strings[cfg->n_strings++];
+}
+
+static int set_ifname(struct parse_state *st, char dst[IFNAMSIZ], const char *key,
+		      const char *value)
+{
+	if (!ewoe_name_valid(value, IFNAMSIZ - 1))
+		return bad(st, "%s '%s' is not a valid interface name (1-%d of A-Z a-z 0-9 _ . -)",
+			   key, value, IFNAMSIZ - 1);
+	snprintf(dst, IFNAMSIZ, "%s", value);
+	return 1;
+}
+
+static int node_key(struct parse_state *st, const char *key, const char *value)
+{
+	struct ewoe_node *node = &st->cfg->node;
+
+	if (!strcmp(key, "pf"))
+		return set_ifname(st, node->pf, key, value);
+	if (!strcmp(key, "representor"))
+		return set_ifname(st, node->rep, key, value);
+	if (!strcmp(key, "bridge"))
+		return set_ifname(st, node->bridge, key, value);
+	if (!strcmp(key, "address")) {
+		if (config_parse_prefix(value, &node->address, &node->prefix_len))
+			return bad(st, "address '%s' is not an IP address with optional /prefix",
+				   value);
+		return 1;
+	}
+	if (!strcmp(key, "offload")) {
+		if (ewoe_offload_parse(value, &node->offload))
+			return bad(st, "offload '%s' is not one of packet, crypto, auto, none",
+				   value);
+		return 1;
+	}
+	return bad(st, "unknown key '%s' in [node] (known: pf representor bridge address offload)",
+		   key);
+}
+
+static int peer_string(struct parse_state *st, const char **dst, const char *value)
+{
+	*dst = keep_string(st->cfg, value);
+	return *dst ? 1 : bad(st, "out of memory");
+}
+
+static int peer_key(struct parse_state *st, struct ewoe_peer *p, const char *key, const char *value)
+{
+	unsigned long n;
+
+	if (!strcmp(key, "remote")) {
+		if (ewoe_addr_parse(value, &p->remote))
+			return bad(st, "remote '%s' is not an IPv4 or IPv6 address", value);
+		return 1;
+	}
+	if (!strcmp(key, "auth")) {
+		if (!strcmp(value, "psk"))
+			p->auth = AUTH_PSK;
+		else if (!strcmp(value, "cert"))
+			p->auth = AUTH_CERT;
+		else if (!strcmp(value, "ca"))
+			p->auth = AUTH_CA;
+		else
+			return bad(st, "auth '%s' is not one of psk, cert, ca", value);
+		return 1;
+	}
+	if (!strcmp(key, "vni")) {
+		if (ewoe_parse_uint(value, 0, EWOE_VNI_MAX, &n))
+			return bad(st, "vni '%s' is out of range 0..%u", value, EWOE_VNI_MAX);
+		p->vni = (uint32_t)n;
+		return 1;
+	}
+	if (!strcmp(key, "dst-port")) {
+		if (ewoe_parse_uint(value, 1, 65535, &n))
+			return bad(st, "dst-port '%s' is out of range 1..65535", value);
+		p->dst_port = (uint16_t)n;
+		return 1;
+	}
+	if (!strcmp(key, "rekey-packets")) {
+		if (ewoe_parse_uint(value, 1, ~0UL, &n))
+			return bad(st, "rekey-packets '%s' is not a positive number", value);
+		p->rekey_packets = n;
+		return 1;
+	}
+	if (!strcmp(key, "role")) {
+		if (!strcmp(value, "initiator"))
+			p->role = ROLE_INITIATOR;
+		else if (!strcmp(value, "responder"))
+			p->role = ROLE_RESPONDER;
+		else if (!strcmp(value, "auto"))
+			p->role = ROLE_AUTO;
+		else
+			return bad(st, "role '%s' is not one of initiator, responder, auto", value);
+		return 1;
+	}
+	if (!strcmp(key, "interface"))
+		return set_ifname(st, p->ifname, key, value);
+	if (!strcmp(key, "psk-file"))
+		return peer_string(st, &p->psk_file, value);
+	if (!strcmp(key, "cert"))
+		return peer_string(st, &p->cert_file, value);
+	if (!strcmp(key, "key"))
+		return peer_string(st, &p->key_file, value);
+	if (!strcmp(key, "peer-cert"))
+		return peer_string(st, &p->peer_cert_file, value);
+	if (!strcmp(key, "ca"))
+		return peer_string(st, &p->ca_file, value);
+	if (!strcmp(key, "remote-name"))
+		return peer_string(st, &p->remote_name, value);
+	if (!strcmp(key, "ike-proposal"))
+		return peer_string(st, &p->ike_proposal, value);
+	if (!strcmp(key, "esp-proposal"))
+		return peer_string(st, &p->esp_proposal, value);
+	if (!strcmp(key, "rekey-bytes"))
+		return bad(st,
+			   "rekey-bytes is not supported: packet offload has no byte lifetimes; "
+			   "use rekey-packets");
+	if (!strcmp(key, "psk"))
+		return bad(st, "a secret does not belong in the config file; put it in a file of "
+			       "its own (mode 0600) and name it with psk-file");
+	return bad(st, "unknown key '%s' in a [peer] section (see ewoe.conf(5))", key);
+}
+
+static struct ewoe_peer *new_peer(struct parse_state *st, const char *name)
+{
+	struct ewoe_config *cfg = st->cfg;
+	struct ewoe_peer *grown;
+
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		if (!strcmp(cfg->peers[i].name, name)) {
+			bad(st, "peer '%s' is defined twice", name);
+			return NULL;
+		}
+	}
+	if (!ewoe_name_valid(name, EWOE_PEER_NAME_MAX - 1)) {
+		bad(st, "peer name '%s' is invalid: use 1-%d of A-Z a-z 0-9 _ . -", name,
+		    EWOE_PEER_NAME_MAX - 1);
+		return NULL;
+	}
+	grown = realloc(cfg->peers, (cfg->n_peers + 1) * sizeof(*grown));
+	if (!grown) {
+		bad(st, "out of memory");
+		return NULL;
+	}
+	cfg->peers = grown;
+	ewoe_peer_init(&grown[cfg->n_peers]);
+	snprintf(grown[cfg->n_peers].name, EWOE_PEER_NAME_MAX, "%s", name);
+	return &grown[cfg->n_peers++];
+}
+
+static bool key_seen_before(struct parse_state *st, const char *key)
+{
+	char needle[72];
+	size_t used = strlen(st->seen_keys);
+
+	snprintf(needle, sizeof(needle), "|%s|", key);
+	if (strstr(st->seen_keys, needle))
+		return true;
+	snprintf(st->seen_keys + used, sizeof(st->seen_keys) - used, "%s", needle + !!used);
+	return false;
+}
+
+static int on_entry(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse_state *st = user;
+	struct ewoe_peer *p;
+
+	if (st->error[0])
+		return 0;
+	if (!section[0])
+		return bad(st,
+			   "'%s' is outside any section, or the [section] line above it is "
+			   "malformed",
+			   key);
+	if (strcmp(section, st->section) != 0)
+		st->seen_keys[0] = '\0';
+	if (key_seen_before(st, key))
+		return bad(st, "'%s' is given twice in [%s] (or the section appears twice)", key,
+			   section);
+	if (!strcmp(section, "node")) {
+		snprintf(st->section, sizeof(st->section), "%s", section);
+		return node_key(st, key, value);
+	}
+	if (strncmp(section, "peer ", 5) != 0 || !section[5])
+		return bad(st, "unknown section [%s]; use [node] or [peer NAME]", section);
+	/* inih reports each key with its section: a new name starts a new peer. */
+	if (strcmp(section, st->section) != 0) {
+		snprintf(st->section, sizeof(st->section), "%s", section);
+		if (!new_peer(st, section + 5))
+			return 0;
+	}
+	p = &st->cfg->peers[st->cfg->n_peers - 1];
+	return peer_key(st, p, key, value);
+}
+
+/* What every peer takes from [node], and the checks that need the whole file. */
+static int finish(struct ewoe_config *cfg, const char *origin)
+{
+	const struct ewoe_node *node = &cfg->node;
+
+	if (cfg->n_peers && !node->address.family) {
+		ewoe_err("%s: [node] has no address; add address = <PF underlay IP>/<prefix>",
+			 origin);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		struct ewoe_peer *p = &cfg->peers[i];
+
+		if (!p->remote.family) {
+			ewoe_err("%s: [peer %s] has no remote address; add remote = <peer PF IP>",
+				 origin, p->name);
+			return -EINVAL;
+		}
+		p->local = node->address;
+		p->offload = node->offload;
+		snprintf(p->bridge, sizeof(p->bridge), "%s", node->bridge);
+		if (!p->ifname[0])
+			ewoe_peer_default_ifname(&p->remote, p->ifname);
+		for (size_t j = 0; j < i; j++) {
+			if (ewoe_addr_equal(&cfg->peers[j].remote, &p->remote)) {
+				ewoe_err("%s: peers '%s' and '%s' have the same remote address",
+					 origin, cfg->peers[j].name, p->name);
+				return -EINVAL;
+			}
+			if (!strcmp(cfg->peers[j].ifname, p->ifname)) {
+				ewoe_err("%s: peers '%s' and '%s' use the same interface name '%s'",
+					 origin, cfg->peers[j].name, p->name, p->ifname);
+				return -EINVAL;
+			}
+		}
+		if (ewoe_peer_validate(p)) {
+			ewoe_hint("in %s, [peer %s]", origin, p->name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int parse(const char *text, FILE *file, const char *origin, struct ewoe_config **out)
+{
+	struct parse_state st = { 0 };
+	int line;
+	int err = -ENOMEM;
+
+	*out = NULL;
+	st.cfg = calloc(1, sizeof(*st.cfg));
+	if (!st.cfg)
+		goto fail;
+	config_node_init(&st.cfg->node);
+	line = file ? ini_parse_file(file, on_entry, &st) : ini_parse_string(text, on_entry, &st);
+	if (line) {
+		err = -EINVAL;
+		ewoe_err("%s:%d: %s", origin, line,
+			 st.error[0] ? st.error
+				     : "syntax error (expected [section] or key = value)");
+		goto fail;
+	}
+	err = finish(st.cfg, origin);
+	if (err)
+		goto fail;
+	*out = st.cfg;
+	return 0;
+fail:
+	config_free(st.cfg);
+	return err;
+}
+
+int config_parse_string(const char *text, const char *origin, struct ewoe_config **out)
+{
+	return parse(text, NULL, origin, out);
+}
+
+int config_load(const char *path, struct ewoe_config **out)
+{
+	struct stat sb;
+	FILE *f;
+	int err;
+
+	*out = NULL;
+	f = fopen(path, "re");
+	if (!f) {
+		err = -errno;
+		ewoe_err("cannot read config %s: %s", path, strerror(errno));
+		if (err == -ENOENT)
+			ewoe_hint("write one from examples/ewoe.conf, or give --config FILE");
+		return err;
+	}
+	if (fstat(fileno(f), &sb) == 0 && (sb.st_mode & (S_IWGRP | S_IWOTH))) {
+		ewoe_err("refusing config %s: it is writable by group or others (mode %03o)", path,
+			 sb.st_mode & 0777);
+		ewoe_hint("chmod go-w %s", path);
+		fclose(f);
+		return -EPERM;
+	}
+	err = parse(NULL, f, path, out);
+	fclose(f);
+	return err;
+}
+
+void config_free(struct ewoe_config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < cfg->n_strings; i++)
+		free(cfg->strings[i]);
+	free(cfg->strings);
+	free(cfg->peers);
+	free(cfg);
+}

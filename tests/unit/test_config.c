@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+static const char full_mesh[] = "; two peers, as an operator writes it\n"
+				"[node]\n"
+				"pf = p1\n"
+				"representor = pf1hpf\n"
+				"bridge = vxlan-br1\n"
+				"address = 192.0.2.1/30\n"
+				"offload = auto\n"
+				"\n"
+				"[peer arm2]\n"
+				"remote = 192.0.2.2\n"
+				"auth = psk\n"
+				"psk-file = /etc/ewoe/arm2.psk\n"
+				"vni = 200\n"
+				"\n"
+				"[peer arm3]\n"
+				"remote = 192.0.2.3\n"
+				"auth = ca\n"
+				"cert = /etc/ewoe/arm1.pem\n"
+				"key = /etc/ewoe/arm1.key\n"
+				"ca = /etc/ewoe/ca.pem\n"
+				"remote-name = arm3.example\n"
+				"role = responder\n"
+				"dst-port = 4790\n"
+				"interface = tun-arm3\n";
+
+static void parses_full_mesh(void **state)
+{
+	struct ewoe_config *cfg = NULL;
+	char buf[INET6_ADDRSTRLEN];
+
+	assert_int_equal(config_parse_string(full_mesh, "t.conf", &cfg), 0);
+	assert_string_equal(cfg->node.pf, "p1");
+	assert_string_equal(cfg->node.rep, "pf1hpf");
+	assert_string_equal(cfg->node.bridge, "vxlan-br1");
+	assert_int_equal(cfg->node.prefix_len, 30);
+	assert_int_equal(cfg->node.offload, OFFLOAD_AUTO);
+	assert_int_equal(cfg->n_peers, 2);
+
+	assert_string_equal(cfg->peers[0].name, "arm2");
+	assert_string_equal(ewoe_addr_str(&cfg->peers[0].remote, buf), "192.0.2.2");
+	assert_string_equal(ewoe_addr_str(&cfg->peers[0].local, buf), "192.0.2.1");
+	assert_int_equal(cfg->peers[0].auth, AUTH_PSK);
+	assert_string_equal(cfg->peers[0].psk_file, "/etc/ewoe/arm2.psk");
+	assert_int_equal(cfg->peers[0].vni, 200);
+	assert_int_equal(cfg->peers[0].dst_port, 4789);
+	assert_string_equal(cfg->peers[0].ifname, "vxc0000202");
+	assert_string_equal(cfg->peers[0].bridge, "vxlan-br1");
+	assert_int_equal(cfg->peers[0].offload, OFFLOAD_AUTO);
+	assert_true(ewoe_peer_initiates(&cfg->peers[0]));
+
+	assert_int_equal(cfg->peers[1].auth, AUTH_CA);
+	assert_string_equal(cfg->peers[1].remote_name, "arm3.example");
+	assert_string_equal(cfg->peers[1].ca_file, "/etc/ewoe/ca.pem");
+	assert_int_equal(cfg->peers[1].dst_port, 4790);
+	assert_string_equal(cfg->peers[1].ifname, "tun-arm3");
+	assert_false(ewoe_peer_initiates(&cfg->peers[1]));
+	config_free(cfg);
+}
+
+static void node_only_uses_defaults(void **state)
+{
+	struct ewoe_config *cfg = NULL;
+
+	assert_int_equal(config_parse_string("[node]\naddress = 2001:db8::1\n", "t", &cfg), 0);
+	assert_string_equal(cfg->node.pf, "p0");
+	assert_string_equal(cfg->node.rep, "pf0hpf");
+	assert_string_equal(cfg->node.bridge, "vxlan-br");
+	assert_int_equal(cfg->node.prefix_len, 128);
+	assert_int_equal(cfg->node.address.family, AF_INET6);
+	assert_int_equal(cfg->node.offload, OFFLOAD_PACKET);
+	assert_int_equal(cfg->n_peers, 0);
+	config_free(cfg);
+}
+
+/* Every one of these must be refused, and nothing returned. */
+static const char *const bad_configs[] = {
+	"[node]\naddress = 192.0.2.1/33\n",
+	"[node]\naddress = 192.0.2.256/24\n",
+	"[node]\naddress = /24\n",
+	"[node]\naddress = 192.0.2.1/0\n",
+	"[node]\noffload = full\n",
+	"[node]\npf = this-name-is-too-long\n",
+	"[node]\nbridge = -br\n",
+	"[node]\nrepresentor = pf0 hpf\n",
+	"[node]\ncolour = blue\n",
+	"[nodes]\npf = p0\n",
+	"[peer]\nremote = 192.0.2.2\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.2\nvni = 16777216\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.2\nvni = -1\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.2\ndst-port = 0\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.2\ndst-port = 65536\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.2\nauth = rsa\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.2\nrole = both\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.2\npsk = swordfish\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.2\nrekey-bytes = 1000\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.2\nrekey-packets = 0\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = host.example\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 2001:db8::2\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.1\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nauth = psk\n",
+	"[node]\n[peer a]\nremote = 192.0.2.2\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.2\n[peer a]\nremote = "
+	"192.0.2.3\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.2\n[peer b]\nremote = "
+	"192.0.2.2\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.2\ninterface = x\n[peer "
+	"b]\nremote = 192.0.2.3\ninterface = x\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a b]\nremote = 192.0.2.2\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\nremote = "
+	"192.0.2.2\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.2\ninterface = "
+	"sixteen-chars-xx\n",
+	"just text\n",
+	"[node\npf = p0\n",
+};
+
+static void refuses_bad_configs(void **state)
+{
+	for (size_t i = 0; i < sizeof(bad_configs) / sizeof(bad_configs[0]); i++) {
+		struct ewoe_config *cfg = (struct ewoe_config *)1;
+
+		print_message("bad config %zu\n", i);
+		assert_int_equal(config_parse_string(bad_configs[i], "bad.conf", &cfg), -EINVAL);
+		assert_null(cfg);
+	}
+}
+
+static void prefix_parsing(void **state)
+{
+	struct ewoe_addr a;
+	int len = 0;
+
+	assert_int_equal(config_parse_prefix("198.51.100.7/24", &a, &len), 0);
+	assert_int_equal(len, 24);
+	assert_int_equal(config_parse_prefix("2001:db8::1/64", &a, &len), 0);
+	assert_int_equal(len, 64);
+	assert_int_equal(a.family, AF_INET6);
+	assert_int_equal(config_parse_prefix("2001:db8::1/129", &a, &len), -EINVAL);
+	assert_int_equal(config_parse_prefix("192.0.2.1/", &a, &len), -EINVAL);
+	assert_int_equal(config_parse_prefix("192.0.2.1/24/1", &a, &len), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parses_full_mesh),
+		cmocka_unit_test(node_only_uses_defaults),
+		cmocka_unit_test(refuses_bad_configs),
+		cmocka_unit_test(prefix_parsing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
