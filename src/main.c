@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "ewoe.h"
+#include "privs.h"
 
 static int cmd_help(int argc, char **argv);
 
@@ -143,6 +144,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	privs_drop();
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* rescan: each command runs its own getopt_long from argv[0] */
