@@ -12,8 +12,15 @@
 
 struct ike;
 
+/* Connect and ask the daemon its version; names the socket when it cannot be reached. */
 int ike_open(const char *uri, struct ike **out);
 void ike_free(struct ike *ike);
+
+/*
+ * What the running daemon must accept for this peer (hw_offload packet/crypto need
+ * strongSwan 5.9.10): call before changing anything else. 0 or -ENOTSUP.
+ */
+int ike_check_daemon(struct ike *ike, const struct ewoe_peer *peer);
 
 /*
  * Everything that can be checked before anything is loaded: files exist, parse, key matches
@@ -21,11 +28,22 @@ void ike_free(struct ike *ike);
  */
 int ike_check_peer(const struct ewoe_peer *peer);
 
-/* Load credentials and the connection; 1 changed, 0 already loaded identically, <0 error. */
+/*
+ * Load credentials and the connection "ewoe-<name>" and write the same configuration to
+ * swanctl's conf.d under ewoe_opts.root. 1 changed, 0 already loaded identically, <0 error;
+ * on error nothing new stays loaded. Respects ewoe_opts.dry_run.
+ */
 int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer);
-/* Bring both children up within timeout_ms (initiator side). */
+/*
+ * Initiator side: wait until the IKE_SA and both children are up within timeout_ms, starting
+ * them when the daemon is not already doing so; on failure report the daemon's last reason.
+ * A negative timeout_ms starts without waiting.
+ */
 int ike_initiate(struct ike *ike, const struct ewoe_peer *peer, int timeout_ms);
-/* Terminate, unload connection and credentials. 1 removed, 0 nothing there, <0 error. */
+/*
+ * Terminate, unload connection and credentials, remove ewoe's swanctl files.
+ * 1 removed, 0 nothing there, <0 error. Respects ewoe_opts.dry_run.
+ */
 int ike_unload_peer(struct ike *ike, const char *name);
 
 struct ike_status {

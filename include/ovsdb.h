@@ -13,7 +13,16 @@
 
 struct ovsdb;
 
-/* Connect and wait for the first snapshot within timeout_ms. */
+/*
+ * Connect and wait for the first snapshot within timeout_ms (also the deadline of every later
+ * call). An unreachable database is reported with the socket named: -ENOTCONN.
+ *
+ * Writing calls build one transaction and, with wait, refuse (-ESRCH, nothing written) when no
+ * ovs-vswitchd serves the database, bump next_cfg, and wait for cur_cfg: -ETIMEDOUT when it
+ * does not catch up (the change stays written), -EIO when it cannot add an interface.
+ * Under ewoe_opts.dry_run they print "dry-run: would ..." lines and write nothing.
+ * Rows they insert carry external_ids ewoe:owner=ewoe; the removals touch nothing else.
+ */
 int ovsdb_open(const char *remote, int timeout_ms, struct ovsdb **out);
 void ovsdb_free(struct ovsdb *db);
 
@@ -25,13 +34,24 @@ struct ovsdb_bridge_spec {
 	bool wait;	 /* wait for ovs-vswitchd to apply (cur_cfg) */
 };
 
-/* 1 changed, 0 already so (nothing written), <0 error. */
+/*
+ * 1 changed, 0 already so (nothing written), <0 error. A rep on another bridge is -EEXIST
+ * unless move; a moved port remembers its bridge (ewoe:moved-from) for ovsdb_remove_bridge.
+ */
 int ovsdb_setup_bridge(struct ovsdb *db, const struct ovsdb_bridge_spec *spec);
 
-/* The VXLAN interface of one peer on peer->bridge. 1 changed, 0 already so, <0 error. */
+/*
+ * The VXLAN interface of one peer on peer->bridge (which must exist: -ENOENT, see
+ * ovsdb_setup_bridge): options local_ip, remote_ip, key, dst_port, never psk/remote_cert/
+ * remote_name. 1 changed, 0 already so, -EINVAL bad peer, -EEXIST name or tunnel taken.
+ */
 int ovsdb_ensure_tunnel(struct ovsdb *db, const struct ewoe_peer *peer, bool wait);
 
-/* Remove only what ewoe created. 1 removed, 0 nothing to remove, <0 error. */
+/*
+ * Remove only what ewoe created. 1 removed, 0 nothing to remove, <0 error: -ENOENT unknown
+ * bridge, -EPERM a tunnel port ewoe did not create, -EBUSY the bridge still has ewoe tunnels.
+ * A bridge ewoe did not create, or that carries other ports, is left in place (0).
+ */
 int ovsdb_remove_tunnel(struct ovsdb *db, const char *bridge, const char *ifname, bool wait);
 int ovsdb_remove_bridge(struct ovsdb *db, const char *bridge, bool wait);
 
@@ -40,8 +60,8 @@ struct ovsdb_tunnel_status {
 	bool bridge_exists;
 	bool rep_on_bridge;
 	bool iface_exists;
-	long ofport;	/* -1 when ovs-vswitchd could not add it */
-	char error[256]; /* the Interface error column, empty when none */
+	long ofport;	    /* -1 when ovs-vswitchd could not add it */
+	char error[256];    /* the Interface error column, empty when none */
 	bool ipsec_options; /* psk/remote_cert/remote_name: ovs-monitor-ipsec owns it */
 };
 int ovsdb_tunnel_status(struct ovsdb *db, const struct ewoe_peer *peer, const char *rep,

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The verify checker: compares what was read from the kernel and the daemons with what one
+ * tunnel needs, and turns each item into a verdict line. No I/O, so tests feed it directly.
+ */
+#ifndef EWOE_CHECK_H
+#define EWOE_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ike.h"
+#include "ovsdb.h"
+#include "peer.h"
+#include "xfrm.h"
+
+#define CHECK_AEAD     "rfc4106(gcm(aes))"
+#define CHECK_ICV_BITS 128
+#define CHECK_SCHEMA   "ewoe-verify/1"
+
+enum check_status { CHECK_OK, CHECK_FAIL, CHECK_SKIP };
+
+struct check_line {
+	char peer[EWOE_PEER_NAME_MAX]; /* empty for node-wide items */
+	const char *category;	       /* "sa", "policy", "ovs", "ike", "mtu" */
+	char item[48];
+	enum check_status status;
+	char found[288];
+	char expected[120];
+	char fix[320]; /* empty when there is nothing to fix */
+	bool has_sa;   /* an SA-presence line: the counters below are set */
+	uint32_t spi;
+	uint64_t packets, bytes;
+};
+
+struct check_report {
+	struct check_line *lines;
+	size_t n, cap;
+	size_t n_ok, n_fail, n_skip;
+	enum ewoe_offload expect;
+	bool oom;
+};
+
+struct check_expect {
+	const struct ewoe_peer *peer;
+	const char *pf;
+	int pf_ifindex;		   /* 0 when the PF does not exist */
+	enum ewoe_offload offload; /* OFFLOAD_AUTO accepts any kind on the PF */
+	/* Names an interface in messages; NULL shows the index only. */
+	const char *(*ifname)(int ifindex, char buf[IFNAMSIZ]);
+};
+
+void check_report_init(struct check_report *r, enum ewoe_offload expect);
+void check_report_free(struct check_report *r);
+
+/* The four SAs and six policies of one tunnel, plus stale SAs between its addresses. */
+int check_xfrm(struct check_report *r, const struct check_expect *e, const struct xfrm_table *t);
+/* st NULL: OVSDB was not reachable, reported as skipped. */
+int check_ovs(struct check_report *r, const struct ewoe_peer *p, const char *rep,
+	      const struct ovsdb_tunnel_status *st);
+/* st NULL: the IKE daemon was not reachable, reported as skipped. */
+int check_ike(struct check_report *r, const struct ewoe_peer *p, const struct ike_status *st);
+/* An MTU of 0 means the interface does not exist. */
+int check_mtu(struct check_report *r, const char *pf, unsigned int pf_mtu, const char *rep,
+	      unsigned int rep_mtu);
+
+/* EXIT_OK, EXIT_PROBLEMS, or EXIT_FAIL when the report could not be built. */
+int check_report_exit(const struct check_report *r);
+
+void check_report_print(const struct check_report *r, FILE *f, bool color);
+/* The documented JSON (docs/verify.md); malloc'd, NULL when out of memory. */
+char *check_report_json(const struct check_report *r);
+/* The JSON for a run that could not check anything. */
+char *check_error_json(const char *error);
+
+#endif

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Kernel IPsec state read back over netlink: xfrm states (libnl-xfrm), policies (libmnl) and
+ * link facts (rtnetlink). Everything lands in plain structs, so the checker never sees libnl.
+ * Functions print their own error once and return 0 or a negative errno.
+ */
+#ifndef EWOE_XFRM_H
+#define EWOE_XFRM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "peer.h"
+
+struct nlmsghdr;
+
+#define XFRM_ALG_NAME_MAX 64 /* the kernel's alg_name[64] */
+
+struct xfrm_sel_info {
+	int family;
+	struct ewoe_addr saddr, daddr; /* the selector's addresses, with the prefixes below */
+	uint8_t prefixlen_s, prefixlen_d;
+	uint8_t proto;		    /* IPPROTO_UDP, or 0 for any */
+	uint16_t sport, sport_mask; /* host byte order; mask 0 means any port */
+	uint16_t dport, dport_mask;
+};
+
+struct xfrm_offload_info {
+	bool present; /* XFRMA_OFFLOAD_DEV was in the message */
+	int ifindex;
+	uint8_t flags; /* XFRM_OFFLOAD_* */
+};
+
+struct xfrm_sa_info {
+	struct ewoe_addr src, dst;
+	uint32_t spi; /* host byte order */
+	uint8_t proto;
+	uint8_t mode; /* XFRM_MODE_* */
+	uint32_t reqid;
+	char aead[XFRM_ALG_NAME_MAX]; /* empty when the SA has no AEAD algorithm */
+	unsigned int aead_key_bits, aead_icv_bits;
+	bool esn;
+	struct xfrm_sel_info sel;
+	struct xfrm_offload_info offload;
+	uint64_t packets, bytes;
+};
+
+struct xfrm_tmpl_info {
+	struct ewoe_addr src, dst;
+	uint8_t proto;
+	uint8_t mode;
+	uint32_t reqid;
+};
+
+struct xfrm_pol_info {
+	uint8_t dir; /* XFRM_POLICY_IN, _OUT, _FWD */
+	uint8_t action;
+	uint32_t priority, index;
+	struct xfrm_sel_info sel;
+	size_t n_tmpl; /* templates beyond the first are counted, not kept */
+	struct xfrm_tmpl_info tmpl;
+	struct xfrm_offload_info offload;
+};
+
+struct xfrm_table {
+	struct xfrm_sa_info *sa;
+	size_t n_sa;
+	struct xfrm_pol_info *pol;
+	size_t n_pol;
+};
+
+/* One XFRM_MSG_NEWSA message (as in a dump) into a struct; -EINVAL when malformed. */
+int xfrm_parse_sa(struct nlmsghdr *nlh, struct xfrm_sa_info *out);
+/* One XFRM_MSG_NEWPOLICY message; -EINVAL when malformed. */
+int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out);
+
+/* One dump of all states and one of all policies in this network namespace. -EPERM without
+ * CAP_NET_ADMIN. */
+int xfrm_read_kernel(struct xfrm_table *t);
+void xfrm_table_free(struct xfrm_table *t);
+
+struct xfrm_link_info {
+	int ifindex;
+	unsigned int mtu;
+};
+/* Interface facts in this network namespace; -ENODEV when there is no such interface. */
+int xfrm_link_get(const char *ifname, struct xfrm_link_info *out);
+
+#endif

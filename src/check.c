@@ -1,0 +1,805 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What a working tunnel looks like, item by item. The expected shape follows the seed's
+ * swanctl children: one child carries our VXLAN packets to the peer's port ([udp] ->
+ * [udp/PORT]), the other carries the peer's to ours ([udp/PORT] -> [udp]); each child has an
+ * out and an in SA and out, in and fwd policies.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <linux/xfrm.h>
+
+#include "check.h"
+#include "ewoe.h"
+
+void check_report_init(struct check_report *r, enum ewoe_offload expect)
+{
+	memset(r, 0, sizeof(*r));
+	r->expect = expect;
+}
+
+void check_report_free(struct check_report *r)
+{
+	if (!r)
+		return;
+	free(r->lines);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Returns the new line, or NULL (and marks the report) when out of memory. */
+static struct check_line *add_line(struct check_report *r, const char *peer, const char *category,
+				   enum check_status status, const char *item_fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static struct check_line *add_line(struct check_report *r, const char *peer, const char *category,
+				   enum check_status status, const char *item_fmt, ...)
+{
+	struct check_line *l;
+	va_list ap;
+
+	if (r->n == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 64;
+		void *p = reallocarray(r->lines, ncap, sizeof(*r->lines));
+
+		if (!p) {
+			r->oom = true;
+			return NULL;
+		}
+		r->lines = p;
+		r->cap = ncap;
+	}
+	l = &r->lines[r->n++];
+	memset(l, 0, sizeof(*l));
+	snprintf(l->peer, sizeof(l->peer), "%s", peer ? peer : "");
+	l->category = category;
+	l->status = status;
+	va_start(ap, item_fmt);
+	vsnprintf(l->item, sizeof(l->item), item_fmt, ap);
+	va_end(ap);
+	if (status == CHECK_OK)
+		r->n_ok++;
+	else if (status == CHECK_FAIL)
+		r->n_fail++;
+	else
+		r->n_skip++;
+	return l;
+}
+
+static void mark_failed(struct check_report *r, struct check_line *l)
+{
+	if (l->status == CHECK_FAIL)
+		return;
+	if (l->status == CHECK_OK)
+		r->n_ok--;
+	else
+		r->n_skip--;
+	l->status = CHECK_FAIL;
+	r->n_fail++;
+}
+
+#define SET(field, ...) snprintf(l->field, sizeof(l->field), __VA_ARGS__)
+
+/* One child direction: the SA and the policies that carry it. */
+struct slot {
+	bool out;	   /* local -> remote */
+	bool port_on_dst;  /* the VXLAN port is the destination port */
+	const char *label; /* "out any->4789" */
+	const struct xfrm_sa_info *sa;
+};
+
+static bool addr_in_prefix(const struct ewoe_addr *a, const struct ewoe_addr *net, int plen)
+{
+	const uint8_t *x = (const uint8_t *)&a->v4, *y = (const uint8_t *)&net->v4;
+	int full = plen / 8, rest = plen % 8;
+
+	if (plen == 0)
+		return true;
+	if (a->family != net->family)
+		return false;
+	if (memcmp(x, y, (size_t)full))
+		return false;
+	return !rest || !((x[full] ^ y[full]) & (0xff << (8 - rest)));
+}
+
+static void port_str(uint16_t port, uint16_t mask, char *buf, size_t len)
+{
+	if (!mask)
+		snprintf(buf, len, "any");
+	else if (mask == 0xffff)
+		snprintf(buf, len, "%u", port);
+	else
+		snprintf(buf, len, "%u/0x%04x", port, mask);
+}
+
+static void sel_str(const struct xfrm_sel_info *s, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], sp[16], dp[16];
+	char proto[12];
+
+	port_str(s->sport, s->sport_mask, sp, sizeof(sp));
+	port_str(s->dport, s->dport_mask, dp, sizeof(dp));
+	if (s->proto == IPPROTO_UDP)
+		snprintf(proto, sizeof(proto), "udp");
+	else
+		snprintf(proto, sizeof(proto), "proto %u", s->proto);
+	snprintf(buf, len, "%s %s/%u:%s -> %s/%u:%s", proto, ewoe_addr_str(&s->saddr, a),
+		 s->prefixlen_s, sp, ewoe_addr_str(&s->daddr, b), s->prefixlen_d, dp);
+}
+
+static uint16_t slot_sport(const struct slot *s, uint16_t port)
+{
+	return s->port_on_dst ? 0 : port;
+}
+
+static uint16_t slot_dport(const struct slot *s, uint16_t port)
+{
+	return s->port_on_dst ? port : 0;
+}
+
+static bool ports_match(const struct xfrm_sel_info *sel, const struct slot *s, uint16_t port)
+{
+	uint16_t sp = slot_sport(s, port), dp = slot_dport(s, port);
+
+	return sel->proto == IPPROTO_UDP && sel->sport_mask == (sp ? 0xffff : 0) &&
+	       (!sp || sel->sport == sp) && sel->dport_mask == (dp ? 0xffff : 0) &&
+	       (!dp || sel->dport == dp);
+}
+
+/* The whole selector: ports, protocol, and addresses that cover this tunnel's. */
+static bool sel_ok(const struct xfrm_sel_info *sel, const struct slot *s, const struct ewoe_peer *p)
+{
+	const struct ewoe_addr *src = s->out ? &p->local : &p->remote;
+	const struct ewoe_addr *dst = s->out ? &p->remote : &p->local;
+
+	return ports_match(sel, s, p->dst_port) && sel->family == p->local.family &&
+	       addr_in_prefix(src, &sel->saddr, sel->prefixlen_s) &&
+	       addr_in_prefix(dst, &sel->daddr, sel->prefixlen_d);
+}
+
+static void expected_sel_str(const struct slot *s, const struct ewoe_peer *p, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], sp[16], dp[16];
+	uint16_t sport = slot_sport(s, p->dst_port), dport = slot_dport(s, p->dst_port);
+
+	port_str(sport, sport ? 0xffff : 0, sp, sizeof(sp));
+	port_str(dport, dport ? 0xffff : 0, dp, sizeof(dp));
+	snprintf(buf, len, "udp %s:%s -> %s:%s", ewoe_addr_str(s->out ? &p->local : &p->remote, a),
+		 sp, ewoe_addr_str(s->out ? &p->remote : &p->local, b), dp);
+}
+
+static bool sa_addrs_match(const struct xfrm_sa_info *sa, const struct ewoe_peer *p, bool out)
+{
+	return ewoe_addr_equal(&sa->src, out ? &p->local : &p->remote) &&
+	       ewoe_addr_equal(&sa->dst, out ? &p->remote : &p->local);
+}
+
+static const char *offload_kind(const struct xfrm_offload_info *o)
+{
+	if (!o->present)
+		return "none";
+	return (o->flags & XFRM_OFFLOAD_PACKET) ? "packet" : "crypto";
+}
+
+static void offload_str(const struct xfrm_offload_info *o, const struct check_expect *e, char *buf,
+			size_t len)
+{
+	char name[IFNAMSIZ];
+	const char *dev = NULL;
+
+	if (!o->present) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	if (e->pf_ifindex && o->ifindex == e->pf_ifindex)
+		dev = e->pf;
+	else if (e->ifname)
+		dev = e->ifname(o->ifindex, name);
+	if (dev)
+		snprintf(buf, len, "%s on %s (ifindex %d)", offload_kind(o), dev, o->ifindex);
+	else
+		snprintf(buf, len, "%s on ifindex %d", offload_kind(o), o->ifindex);
+}
+
+/* Fills found/expected/fix; true when the offload is what was asked for. */
+static bool offload_verdict(struct check_line *l, const struct xfrm_offload_info *o,
+			    const struct check_expect *e, enum ewoe_offload want)
+{
+	const char *kind = offload_kind(o);
+	bool on_pf = o->present && e->pf_ifindex && o->ifindex == e->pf_ifindex;
+	char remote[INET6_ADDRSTRLEN];
+	bool ok;
+
+	offload_str(o, e, l->found, sizeof(l->found));
+	if (want == OFFLOAD_AUTO) {
+		SET(expected, "any, on %s when offloaded", e->pf);
+		ok = !o->present || on_pf;
+	} else if (want == OFFLOAD_NONE) {
+		SET(expected, "none");
+		ok = !o->present;
+	} else {
+		SET(expected, "%s on %s%s", ewoe_offload_name(want), e->pf,
+		    e->pf_ifindex ? "" : " (not found)");
+		ok = !strcmp(kind, ewoe_offload_name(want)) && on_pf;
+	}
+	if (ok)
+		return true;
+
+	if (o->present && !on_pf &&
+	    (want == OFFLOAD_AUTO || !strcmp(kind, ewoe_offload_name(want))))
+		SET(fix,
+		    "offloaded to the wrong device: check --pf and that the route to %s leaves "
+		    "through %s; then re-establish the SAs",
+		    ewoe_addr_str(&e->peer->remote, remote), e->pf);
+	else if (want == OFFLOAD_PACKET && !o->present)
+		SET(fix,
+		    "no offload: enable packet offload on %s (BlueField: "
+		    "IPSEC_FULL_OFFLOAD=\"yes\" "
+		    "in /etc/mellanox/mlnx-bf.conf and restart openibd), set hw_offload = packet "
+		    "in the child, then re-establish the SAs (ewoe setup)",
+		    e->pf);
+	else if (want == OFFLOAD_PACKET)
+		SET(fix, "crypto offload only: packet offload needs hw_offload = packet "
+			 "(strongSwan >= 5.9.10) and a driver in packet mode; then re-establish "
+			 "the SAs");
+	else if (want == OFFLOAD_CRYPTO && !o->present)
+		SET(fix,
+		    "no offload: set hw_offload = crypto in the child and check that %s "
+		    "has esp-hw-offload (ethtool -k %s)",
+		    e->pf, e->pf);
+	else
+		SET(fix,
+		    "offload is %s: pass --expect-offload %s if that is intended, otherwise "
+		    "set hw_offload to match and re-establish the SAs",
+		    kind, kind);
+	return false;
+}
+
+static void sa_lines(struct check_report *r, const struct check_expect *e, const struct slot *s)
+{
+	const struct ewoe_peer *p = e->peer;
+	const struct xfrm_sa_info *sa = s->sa;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], buf[96];
+	struct check_line *l;
+	bool ok;
+
+	if (!sa) {
+		l = add_line(r, p->name, "sa", CHECK_FAIL, "sa %s", s->label);
+		if (!l)
+			return;
+		SET(found, "missing");
+		SET(expected, "ESP SA %s -> %s", ewoe_addr_str(s->out ? &p->local : &p->remote, a),
+		    ewoe_addr_str(s->out ? &p->remote : &p->local, b));
+		SET(fix, "IKE has not installed this CHILD_SA: check 'swanctl --list-sas' and "
+			 "charon's log on both nodes; re-run 'ewoe setup'");
+		return;
+	}
+
+	l = add_line(r, p->name, "sa", CHECK_OK, "sa %s", s->label);
+	if (!l)
+		return;
+	SET(found, "spi 0x%08x reqid %u", sa->spi, sa->reqid);
+	SET(expected, "ESP SA %s -> %s", ewoe_addr_str(&sa->src, a), ewoe_addr_str(&sa->dst, b));
+	l->has_sa = true;
+	l->spi = sa->spi;
+	l->packets = sa->packets;
+	l->bytes = sa->bytes;
+
+	ok = sa->proto == IPPROTO_ESP && sa->mode == XFRM_MODE_TRANSPORT;
+	l = add_line(r, p->name, "sa", ok ? CHECK_OK : CHECK_FAIL, "sa %s mode", s->label);
+	if (!l)
+		return;
+	SET(found, "%s %s",
+	    sa->proto == IPPROTO_ESP  ? "esp"
+	    : sa->proto == IPPROTO_AH ? "ah"
+				      : "other",
+	    sa->mode == XFRM_MODE_TRANSPORT ? "transport"
+	    : sa->mode == XFRM_MODE_TUNNEL  ? "tunnel"
+					    : "other mode");
+	SET(expected, "esp transport");
+	if (!ok)
+		SET(fix, "the child needs mode = transport and ESP proposals only; fix the "
+			 "connection and re-run 'ewoe setup'");
+
+	ok = !strcmp(sa->aead, CHECK_AEAD) && sa->aead_icv_bits == CHECK_ICV_BITS;
+	l = add_line(r, p->name, "sa", ok ? CHECK_OK : CHECK_FAIL, "sa %s aead", s->label);
+	if (!l)
+		return;
+	if (sa->aead[0])
+		SET(found, "%s icv %u key %u", sa->aead, sa->aead_icv_bits, sa->aead_key_bits);
+	else
+		SET(found, "no AEAD (separate cipher and integrity)");
+	SET(expected, "%s icv %u", CHECK_AEAD, CHECK_ICV_BITS);
+	if (!ok)
+		SET(fix, "the NIC offloads AES-GCM with a 16-byte ICV only: use esp_proposals = "
+			 "aes128gcm128-x25519-esn (or aes256gcm128) and re-establish the SAs");
+
+	l = add_line(r, p->name, "sa", sa->esn ? CHECK_OK : CHECK_FAIL, "sa %s esn", s->label);
+	if (!l)
+		return;
+	SET(found, "%s", sa->esn ? "on" : "off");
+	SET(expected, "on");
+	if (!sa->esn)
+		SET(fix,
+		    "add -esn to esp_proposals (aes128gcm128-x25519-esn) and re-establish the SAs");
+
+	ok = sel_ok(&sa->sel, s, p);
+	l = add_line(r, p->name, "sa", ok ? CHECK_OK : CHECK_FAIL, "sa %s selector", s->label);
+	if (!l)
+		return;
+	sel_str(&sa->sel, l->found, sizeof(l->found));
+	expected_sel_str(s, p, buf, sizeof(buf));
+	SET(expected, "%s", buf);
+	if (!ok)
+		SET(fix,
+		    "traffic selectors must be [udp] on one side and [udp/%u] on the other, "
+		    "for this tunnel's addresses; check --dst-port and the children's "
+		    "local_ts/remote_ts",
+		    p->dst_port);
+
+	l = add_line(r, p->name, "sa", CHECK_OK, "sa %s offload", s->label);
+	if (l && !offload_verdict(l, &sa->offload, e, e->offload))
+		mark_failed(r, l);
+}
+
+static const char *dir_name(uint8_t dir)
+{
+	return dir == XFRM_POLICY_OUT ? "out" : dir == XFRM_POLICY_IN ? "in" : "fwd";
+}
+
+static void policy_lines(struct check_report *r, const struct check_expect *e, const struct slot *s,
+			 uint8_t dir, const struct xfrm_table *t)
+{
+	const struct ewoe_peer *p = e->peer;
+	const struct xfrm_pol_info *pol = NULL;
+	enum ewoe_offload want;
+	struct check_line *l;
+	char buf[96];
+	bool ok;
+
+	for (size_t i = 0; i < t->n_pol && !pol; i++)
+		if (t->pol[i].dir == dir && sel_ok(&t->pol[i].sel, s, p))
+			pol = &t->pol[i];
+
+	l = add_line(r, p->name, "policy", CHECK_OK, "policy %s %s", dir_name(dir),
+		     strchr(s->label, ' ') + 1);
+	if (!l)
+		return;
+	expected_sel_str(s, p, buf, sizeof(buf));
+	if (!pol) {
+		mark_failed(r, l);
+		SET(found, "missing");
+		SET(expected, "%s policy %s", dir_name(dir), buf);
+		SET(fix, "strongSwan installs the policies with the CHILD_SA: check 'swanctl "
+			 "--list-sas' and charon's log; re-run 'ewoe setup'");
+		return;
+	}
+	ok = pol->action == XFRM_POLICY_ALLOW && pol->n_tmpl == 1 &&
+	     pol->tmpl.proto == IPPROTO_ESP && pol->tmpl.mode == XFRM_MODE_TRANSPORT &&
+	     (!s->sa || pol->tmpl.reqid == s->sa->reqid);
+	if (pol->n_tmpl)
+		SET(found, "%s, %zu template: %s %s reqid %u",
+		    pol->action == XFRM_POLICY_ALLOW ? "allow" : "block", pol->n_tmpl,
+		    pol->tmpl.proto == IPPROTO_ESP ? "esp" : "not esp",
+		    pol->tmpl.mode == XFRM_MODE_TRANSPORT ? "transport" : "not transport",
+		    pol->tmpl.reqid);
+	else
+		SET(found, "%s, no template", pol->action == XFRM_POLICY_ALLOW ? "allow" : "block");
+	if (s->sa)
+		SET(expected, "allow, 1 template: esp transport reqid %u", s->sa->reqid);
+	else
+		SET(expected, "allow, 1 template: esp transport");
+	if (!ok) {
+		mark_failed(r, l);
+		SET(fix, "this policy does not lead to the tunnel's SA: remove stale policies "
+			 "('ewoe teardown') and re-run 'ewoe setup'");
+	}
+
+	/* The kernel never offloads forwarding policies; crypto offload leaves policies alone. */
+	want = dir == XFRM_POLICY_FWD || e->offload == OFFLOAD_CRYPTO ? OFFLOAD_NONE : e->offload;
+	l = add_line(r, p->name, "policy", CHECK_OK, "policy %s %s offload", dir_name(dir),
+		     strchr(s->label, ' ') + 1);
+	if (l && !offload_verdict(l, &pol->offload, e, want))
+		mark_failed(r, l);
+}
+
+int check_xfrm(struct check_report *r, const struct check_expect *e, const struct xfrm_table *t)
+{
+	const struct ewoe_peer *p = e->peer;
+	struct slot slots[] = {
+		{ .out = true, .port_on_dst = true },
+		{ .out = false, .port_on_dst = false },
+		{ .out = false, .port_on_dst = true },
+		{ .out = true, .port_on_dst = false },
+	};
+	char labels[4][32];
+	bool *used;
+
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(labels[i], sizeof(labels[i]),
+			 slots[i].port_on_dst ? "%s any->%u" : "%s %u->any",
+			 slots[i].out ? "out" : "in", p->dst_port);
+		slots[i].label = labels[i];
+	}
+
+	used = calloc(t->n_sa ? t->n_sa : 1, sizeof(*used));
+	if (!used) {
+		r->oom = true;
+		return -ENOMEM;
+	}
+	/* Exact selector first; then a leftover SA of the right direction fills an empty slot,
+	 * so a wrong selector is reported as such rather than as missing plus stale. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < t->n_sa; i++) {
+			for (size_t k = 0; k < 4 && !used[i]; k++) {
+				const struct xfrm_sa_info *sa = &t->sa[i];
+
+				if (slots[k].sa || !sa_addrs_match(sa, p, slots[k].out))
+					continue;
+				if (pass == 0 && !ports_match(&sa->sel, &slots[k], p->dst_port))
+					continue;
+				slots[k].sa = sa;
+				used[i] = true;
+			}
+		}
+	}
+
+	for (size_t k = 0; k < 4; k++)
+		sa_lines(r, e, &slots[k]);
+
+	for (size_t i = 0; i < t->n_sa; i++) {
+		const struct xfrm_sa_info *sa = &t->sa[i];
+		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], sel[120];
+		struct check_line *l;
+
+		if (used[i] || !(sa_addrs_match(sa, p, true) || sa_addrs_match(sa, p, false)))
+			continue;
+		l = add_line(r, p->name, "sa", CHECK_FAIL, "sa extra spi 0x%08x", sa->spi);
+		if (!l)
+			break;
+		sel_str(&sa->sel, sel, sizeof(sel));
+		SET(found, "%s -> %s reqid %u, %s", ewoe_addr_str(&sa->src, a),
+		    ewoe_addr_str(&sa->dst, b), sa->reqid, sel);
+		SET(expected, "only the 4 SAs above");
+		SET(fix,
+		    "a stale SA from an earlier run or a rekey in progress: re-run verify; if it "
+		    "stays, 'ip xfrm state delete src %s dst %s proto esp spi 0x%08x'",
+		    a, b, sa->spi);
+		l->has_sa = true;
+		l->spi = sa->spi;
+		l->packets = sa->packets;
+		l->bytes = sa->bytes;
+	}
+	free(used);
+
+	for (size_t k = 0; k < 4; k++) {
+		/* Policies follow the flow: out policies for out SAs, in and fwd for in SAs. */
+		if (slots[k].out) {
+			policy_lines(r, e, &slots[k], XFRM_POLICY_OUT, t);
+		} else {
+			policy_lines(r, e, &slots[k], XFRM_POLICY_IN, t);
+			policy_lines(r, e, &slots[k], XFRM_POLICY_FWD, t);
+		}
+	}
+	return r->oom ? -ENOMEM : 0;
+}
+
+static void skipped(struct check_report *r, const struct ewoe_peer *p, const char *category,
+		    const char *what)
+{
+	struct check_line *l = add_line(r, p->name, category, CHECK_SKIP, "%s", category);
+
+	if (!l)
+		return;
+	SET(found, "unreachable (skipped)");
+	SET(expected, "%s reachable", what);
+}
+
+int check_ovs(struct check_report *r, const struct ewoe_peer *p, const char *rep,
+	      const struct ovsdb_tunnel_status *st)
+{
+	struct check_line *l;
+
+	if (!st) {
+		skipped(r, p, "ovs", "OVSDB");
+		return r->oom ? -ENOMEM : 0;
+	}
+	l = add_line(r, p->name, "ovs", st->bridge_exists ? CHECK_OK : CHECK_FAIL, "ovs bridge");
+	if (!l)
+		return -ENOMEM;
+	SET(found, "%s %s", p->bridge, st->bridge_exists ? "exists" : "missing");
+	SET(expected, "bridge %s", p->bridge);
+	if (!st->bridge_exists)
+		SET(fix, "create it with 'ewoe setup' (or pass --bridge with the bridge in use)");
+
+	l = add_line(r, p->name, "ovs", st->rep_on_bridge ? CHECK_OK : CHECK_FAIL,
+		     "ovs representor");
+	if (!l)
+		return -ENOMEM;
+	SET(found, "%s %s", rep, st->rep_on_bridge ? "on the bridge" : "not on the bridge");
+	SET(expected, "%s on %s", rep, p->bridge);
+	if (!st->rep_on_bridge)
+		SET(fix, "'ewoe setup' puts the representor on the bridge (or pass --rep)");
+
+	if (!st->iface_exists) {
+		l = add_line(r, p->name, "ovs", CHECK_FAIL, "ovs tunnel");
+		if (!l)
+			return -ENOMEM;
+		SET(found, "%s missing", p->ifname);
+		SET(expected, "vxlan %s on %s, no error", p->ifname, p->bridge);
+		SET(fix, "'ewoe setup' adds the VXLAN interface");
+		return 0;
+	}
+	l = add_line(r, p->name, "ovs", !st->error[0] && st->ofport >= 0 ? CHECK_OK : CHECK_FAIL,
+		     "ovs tunnel");
+	if (!l)
+		return -ENOMEM;
+	if (st->error[0])
+		SET(found, "%s error: %s", p->ifname, st->error);
+	else
+		SET(found, "%s ofport %ld", p->ifname, st->ofport);
+	SET(expected, "vxlan %s on %s, no error", p->ifname, p->bridge);
+	if (l->status == CHECK_FAIL)
+		SET(fix, "ovs-vswitchd could not create the interface: read the error and "
+			 "ovs-vswitchd's log (a clashing VXLAN port or missing module)");
+
+	l = add_line(r, p->name, "ovs", st->ipsec_options ? CHECK_FAIL : CHECK_OK,
+		     "ovs ipsec options");
+	if (!l)
+		return -ENOMEM;
+	SET(found, "%s", st->ipsec_options ? "psk/remote_cert/remote_name set" : "none");
+	SET(expected, "none (ewoe programs strongSwan itself)");
+	if (st->ipsec_options)
+		SET(fix,
+		    "ovs-monitor-ipsec would take strongSwan over: remove those options from "
+		    "%s and stop openvswitch-ipsec",
+		    p->ifname);
+	return 0;
+}
+
+int check_ike(struct check_report *r, const struct ewoe_peer *p, const struct ike_status *st)
+{
+	struct check_line *l;
+	bool ok;
+
+	if (!st) {
+		skipped(r, p, "ike", "the IKE daemon (VICI)");
+		return r->oom ? -ENOMEM : 0;
+	}
+	ok = st->conn_loaded && st->ike_established;
+	l = add_line(r, p->name, "ike", ok ? CHECK_OK : CHECK_FAIL, "ike sa");
+	if (!l)
+		return -ENOMEM;
+	SET(expected, "IKE_SA ESTABLISHED");
+	if (!st->conn_loaded) {
+		SET(found, "connection ewoe-%s not loaded", p->name);
+		SET(fix, "'ewoe setup' loads the connection into strongSwan");
+		return 0;
+	}
+	SET(found, "IKE_SA %s",
+	    st->ike_established ? "ESTABLISHED"
+	    : st->state[0]	? st->state
+				: "none");
+	if (!ok)
+		SET(fix, "IKE is not up: check that UDP 500/4500 reach the peer, that both sides "
+			 "use the same PSK or trusted certificates, and charon's log");
+
+	ok = st->children_installed == 2;
+	l = add_line(r, p->name, "ike", ok ? CHECK_OK : CHECK_FAIL, "ike children");
+	if (!l)
+		return -ENOMEM;
+	SET(found, "%d of 2 CHILD_SAs INSTALLED", st->children_installed);
+	SET(expected, "2 of 2 CHILD_SAs INSTALLED");
+	if (!ok)
+		SET(fix,
+		    "CHILD_SA negotiation failed: compare esp_proposals and traffic selectors on "
+		    "both nodes and read charon's log");
+	return 0;
+}
+
+int check_mtu(struct check_report *r, const char *pf, unsigned int pf_mtu, const char *rep,
+	      unsigned int rep_mtu)
+{
+	bool ok = pf_mtu && rep_mtu && pf_mtu >= rep_mtu + EWOE_VXLAN_OVERHEAD;
+	struct check_line *l = add_line(r, NULL, "mtu", ok ? CHECK_OK : CHECK_FAIL, "mtu");
+
+	if (!l)
+		return -ENOMEM;
+	if (!pf_mtu || !rep_mtu) {
+		SET(found, "%s not found", !pf_mtu ? pf : rep);
+		SET(expected, "%s and %s present", pf, rep);
+		SET(fix, "%s",
+		    !pf_mtu ? "--pf names the uplink PF (p0 or p1)"
+			    : "--rep names the host representor (pf0hpf or pf1hpf)");
+		return 0;
+	}
+	SET(found, "%s %u, %s %u", pf, pf_mtu, rep, rep_mtu);
+	SET(expected, "%s >= %u (%s + %d)", pf, rep_mtu + EWOE_VXLAN_OVERHEAD, rep,
+	    EWOE_VXLAN_OVERHEAD);
+	if (!ok)
+		SET(fix, "VXLAN adds %d bytes: 'ip link set %s mtu %u' (ewoe setup does this)",
+		    EWOE_VXLAN_OVERHEAD, pf, rep_mtu + EWOE_VXLAN_OVERHEAD);
+	return 0;
+}
+
+int check_report_exit(const struct check_report *r)
+{
+	if (r->oom)
+		return EXIT_FAIL;
+	return r->n_fail ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+static const char *status_name(enum check_status s)
+{
+	return s == CHECK_OK ? "ok" : s == CHECK_FAIL ? "FAIL" : "skipped";
+}
+
+static int width(int cur, const char *s)
+{
+	int n = (int)strlen(s);
+
+	return n > cur ? n : cur;
+}
+
+void check_report_print(const struct check_report *r, FILE *f, bool color)
+{
+	int wp = (int)strlen("TUNNEL"), wi = (int)strlen("CHECK"), wf = (int)strlen("FOUND");
+	const int wf_max = 48;
+
+	for (size_t i = 0; i < r->n; i++) {
+		wp = width(wp, r->lines[i].peer);
+		wi = width(wi, r->lines[i].item);
+		wf = width(wf, r->lines[i].found);
+	}
+	if (wf > wf_max)
+		wf = wf_max;
+	fprintf(f, "%-*s  %-*s  %-7s  %-*s  %s\n", wp, "TUNNEL", wi, "CHECK", "RESULT", wf, "FOUND",
+		"EXPECTED");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct check_line *l = &r->lines[i];
+		const char *on = "", *off = "";
+
+		if (color) {
+			on = l->status == CHECK_OK     ? "\033[32m"
+			     : l->status == CHECK_FAIL ? "\033[1;31m"
+						       : "\033[33m";
+			off = "\033[0m";
+		}
+		fprintf(f, "%-*s  %-*s  %s%-7s%s  %-*s  %s\n", wp, l->peer[0] ? l->peer : "-", wi,
+			l->item, on, status_name(l->status), off, wf, l->found, l->expected);
+		if (l->fix[0] && l->status == CHECK_FAIL)
+			fprintf(f, "%-*s  fix: %s\n", wp, "", l->fix);
+	}
+	fprintf(f, "%zu ok, %zu failed, %zu skipped\n", r->n_ok, r->n_fail, r->n_skip);
+}
+
+static int put_str(struct json_object *o, const char *key, const char *val)
+{
+	struct json_object *v = val ? json_object_new_string(val) : NULL;
+
+	if (val && !v)
+		return -ENOMEM;
+	if (json_object_object_add(o, key, v)) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int put_int(struct json_object *o, const char *key, int64_t val)
+{
+	struct json_object *v = json_object_new_int64(val);
+
+	if (!v || json_object_object_add(o, key, v)) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int put_obj(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (!v || json_object_object_add(o, key, v)) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static struct json_object *line_json(const struct check_line *l)
+{
+	struct json_object *o = json_object_new_object(), *sa;
+	const char *status = l->status == CHECK_OK     ? "ok"
+			     : l->status == CHECK_FAIL ? "fail"
+						       : "skipped";
+	char spi[16];
+	int err;
+
+	if (!o)
+		return NULL;
+	err = put_str(o, "peer", l->peer[0] ? l->peer : NULL) ?: put_str(o, "category", l->category)
+		?: put_str(o, "item", l->item) ?: put_str(o, "status", status)
+		?: put_str(o, "found", l->found) ?: put_str(o, "expected", l->expected)
+		?: put_str(o, "fix", l->fix[0] && l->status == CHECK_FAIL ? l->fix : NULL);
+	if (!err && l->has_sa) {
+		sa = json_object_new_object();
+		snprintf(spi, sizeof(spi), "0x%08x", l->spi);
+		err = sa ? put_str(sa, "spi", spi) ?: put_int(sa, "packets", (int64_t)l->packets)
+				?: put_int(sa, "bytes", (int64_t)l->bytes)
+			 : -ENOMEM;
+		if (!err)
+			err = put_obj(o, "sa", sa);
+		else
+			json_object_put(sa);
+	}
+	if (err) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static char *json_finish(struct json_object *root)
+{
+	const char *s =
+	    json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						     JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *out = s ? strdup(s) : NULL;
+
+	json_object_put(root);
+	return out;
+}
+
+char *check_report_json(const struct check_report *r)
+{
+	struct json_object *root = json_object_new_object(), *summary, *checks;
+
+	if (!root || r->oom)
+		goto fail;
+	summary = json_object_new_object();
+	checks = json_object_new_array();
+	if (put_str(root, "schema", CHECK_SCHEMA) ||
+	    put_str(root, "result", r->n_fail ? "problems" : "ok") ||
+	    put_str(root, "expect_offload", ewoe_offload_name(r->expect))) {
+		json_object_put(summary);
+		json_object_put(checks);
+		goto fail;
+	}
+	if (put_obj(root, "summary", summary)) {
+		json_object_put(checks);
+		goto fail;
+	}
+	if (put_obj(root, "checks", checks) || put_int(summary, "ok", (int64_t)r->n_ok) ||
+	    put_int(summary, "failed", (int64_t)r->n_fail) ||
+	    put_int(summary, "skipped", (int64_t)r->n_skip))
+		goto fail;
+	for (size_t i = 0; i < r->n; i++) {
+		struct json_object *l = line_json(&r->lines[i]);
+
+		if (!l || json_object_array_add(checks, l)) {
+			json_object_put(l);
+			goto fail;
+		}
+	}
+	return json_finish(root);
+fail:
+	json_object_put(root);
+	return NULL;
+}
+
+char *check_error_json(const char *error)
+{
+	struct json_object *root = json_object_new_object();
+
+	if (!root || put_str(root, "schema", CHECK_SCHEMA) || put_str(root, "result", "error") ||
+	    put_str(root, "error", error)) {
+		json_object_put(root);
+		return NULL;
+	}
+	return json_finish(root);
+}

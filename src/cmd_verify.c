@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* ewoe verify: prove from the kernel that each tunnel is up, encrypted and offloaded. */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "commands.h"
+#include "ewoe.h"
+#include "ike.h"
+#include "ovsdb.h"
+#include "peer.h"
+#include "verify.h"
+#include "xfrm.h"
+
+/* A daemon that answers at all answers within milliseconds; don't stall a support session. */
+#define DAEMON_TIMEOUT_MS 5000
+
+#define MAX_REMOTES 64
+
+static const char *ifname_of(int ifindex, char buf[IFNAMSIZ])
+{
+	return ifindex > 0 ? if_indextoname((unsigned int)ifindex, buf) : NULL;
+}
+
+static bool use_color(void)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && term && strcmp(term, "dumb");
+}
+
+static int could_not_check(const char *why)
+{
+	if (ewoe_opts.json) {
+		char *s = check_error_json(why);
+
+		if (s)
+			printf("%s\n", s);
+		free(s);
+	}
+	return EXIT_FAIL;
+}
+
+/*
+ * The OVS and IKE sides. Either daemon may be down on a node being debugged: that is
+ * reported as skipped, and never hides the kernel's verdicts.
+ */
+struct daemons {
+	struct ovsdb *db;
+	struct ike *ike;
+};
+
+static void daemons_open(struct daemons *d)
+{
+	int timeout =
+	    ewoe_opts.timeout_ms < DAEMON_TIMEOUT_MS ? ewoe_opts.timeout_ms : DAEMON_TIMEOUT_MS;
+
+	memset(d, 0, sizeof(*d));
+	if (ovsdb_open(ewoe_opts.db, timeout, &d->db) < 0) {
+		d->db = NULL;
+		ewoe_info("OVS side not checked: no Open vSwitch database at %s", ewoe_opts.db);
+	}
+	if (ike_open(ewoe_opts.vici, &d->ike) < 0) {
+		d->ike = NULL;
+		ewoe_info("IKE side not checked: no strongSwan VICI socket at %s", ewoe_opts.vici);
+	}
+}
+
+static int check_daemons(struct check_report *r, const struct daemons *d,
+			 const struct ewoe_peer *peer, const char *rep)
+{
+	struct ovsdb_tunnel_status ovs;
+	struct ike_status ike;
+	int err;
+
+	memset(&ovs, 0, sizeof(ovs));
+	memset(&ike, 0, sizeof(ike));
+	err = check_ovs(r, peer, rep,
+			d->db && ovsdb_tunnel_status(d->db, peer, rep, &ovs) == 0 ? &ovs : NULL);
+	if (err)
+		return err;
+	return check_ike(r, peer,
+			 d->ike && ike_peer_status(d->ike, peer->name, &ike) == 0 ? &ike : NULL);
+}
+
+static void daemons_close(struct daemons *d)
+{
+	ovsdb_free(d->db);
+	ike_free(d->ike);
+}
+
+static int link_or_absent(const char *ifname, struct xfrm_link_info *link)
+{
+	int err = xfrm_link_get(ifname, link);
+
+	return err == -ENODEV ? 0 : err;
+}
+
+int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const char *rep,
+		 enum ewoe_offload expect)
+{
+	struct xfrm_link_info pf_link, rep_link;
+	struct check_report r;
+	struct xfrm_table t;
+	struct daemons d;
+	char *json;
+	int err, rc;
+
+	err = xfrm_read_kernel(&t);
+	if (err)
+		return could_not_check(err == -EPERM
+					   ? "reading IPsec state from the kernel needs "
+					     "CAP_NET_ADMIN"
+					   : "could not read IPsec state from the kernel");
+	if (link_or_absent(pf, &pf_link) || link_or_absent(rep, &rep_link)) {
+		xfrm_table_free(&t);
+		return could_not_check("could not read the interfaces from the kernel");
+	}
+
+	check_report_init(&r, expect);
+	daemons_open(&d);
+	for (size_t i = 0; i < n; i++) {
+		struct check_expect e = {
+			.peer = &peers[i],
+			.pf = pf,
+			.pf_ifindex = pf_link.ifindex,
+			.offload = expect,
+			.ifname = ifname_of,
+		};
+
+		if (check_xfrm(&r, &e, &t) || check_daemons(&r, &d, &peers[i], rep))
+			break;
+	}
+	daemons_close(&d);
+	check_mtu(&r, pf, pf_link.mtu, rep, rep_link.mtu);
+	xfrm_table_free(&t);
+
+	rc = check_report_exit(&r);
+	if (rc == EXIT_FAIL) {
+		ewoe_err("verify: out of memory");
+		check_report_free(&r);
+		return could_not_check("out of memory");
+	}
+	if (ewoe_opts.json) {
+		json = check_report_json(&r);
+		if (!json) {
+			ewoe_err("verify: out of memory writing JSON");
+			rc = EXIT_FAIL;
+		} else {
+			printf("%s\n", json);
+			free(json);
+		}
+	} else {
+		check_report_print(&r, stdout, use_color());
+	}
+	check_report_free(&r);
+	return rc;
+}
+
+static const struct ewoe_cmd *verify_cmd(void)
+{
+	return ewoe_cmd_find(ewoe_commands, "verify");
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	enum {
+		OPT_LOCAL = 256,
+		OPT_REMOTE,
+		OPT_PF,
+		OPT_REP,
+		OPT_BRIDGE,
+		OPT_VNI,
+		OPT_DST_PORT,
+		OPT_NAME,
+		OPT_EXPECT
+	};
+	static const struct option longopts[] = {
+		{ "local", required_argument, NULL, OPT_LOCAL },
+		{ "remote", required_argument, NULL, OPT_REMOTE },
+		{ "pf", required_argument, NULL, OPT_PF },
+		{ "rep", required_argument, NULL, OPT_REP },
+		{ "bridge", required_argument, NULL, OPT_BRIDGE },
+		{ "vni", required_argument, NULL, OPT_VNI },
+		{ "dst-port", required_argument, NULL, OPT_DST_PORT },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "expect-offload", required_argument, NULL, OPT_EXPECT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct ewoe_cmd *cmd = verify_cmd();
+	const char *remotes[MAX_REMOTES];
+	const char *local = NULL, *name = NULL, *bridge = EWOE_DEFAULT_BRIDGE;
+	const char *pf = EWOE_DEFAULT_PF, *rep = EWOE_DEFAULT_REP;
+	enum ewoe_offload expect = OFFLOAD_PACKET;
+	unsigned long vni = EWOE_DEFAULT_VNI, port = EWOE_DEFAULT_DST_PORT;
+	struct ewoe_peer *peers = NULL;
+	size_t n_remotes = 0;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_LOCAL:
+			local = optarg;
+			break;
+		case OPT_REMOTE:
+			if (n_remotes == MAX_REMOTES)
+				return ewoe_usage_error(cmd, "at most %d --remote", MAX_REMOTES);
+			remotes[n_remotes++] = optarg;
+			break;
+		case OPT_PF:
+			pf = optarg;
+			break;
+		case OPT_REP:
+			rep = optarg;
+			break;
+		case OPT_BRIDGE:
+			bridge = optarg;
+			break;
+		case OPT_VNI:
+			if (ewoe_parse_uint(optarg, 0, EWOE_VNI_MAX, &vni))
+				return ewoe_usage_error(cmd, "--vni '%s': expected 0..%d", optarg,
+							EWOE_VNI_MAX);
+			break;
+		case OPT_DST_PORT:
+			if (ewoe_parse_uint(optarg, 1, 65535, &port))
+				return ewoe_usage_error(cmd, "--dst-port '%s': expected 1..65535",
+							optarg);
+			break;
+		case OPT_NAME:
+			name = optarg;
+			break;
+		case OPT_EXPECT:
+			if (ewoe_offload_parse(optarg, &expect) || expect == OFFLOAD_AUTO)
+				return ewoe_usage_error(cmd,
+							"--expect-offload '%s': expected packet, "
+							"crypto or none",
+							optarg);
+			break;
+		case 'h':
+			ewoe_cmd_usage(cmd, NULL, false);
+			return EXIT_OK;
+		default:
+			ewoe_cmd_usage(cmd, NULL, true);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return ewoe_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!local || !n_remotes)
+		return ewoe_usage_error(cmd, "which tunnels to verify: give --local and --remote");
+	if (name && n_remotes > 1)
+		return ewoe_usage_error(
+		    cmd, "--name names one tunnel; it cannot go with %zu --remote", n_remotes);
+	if (strlen(bridge) >= IFNAMSIZ)
+		return ewoe_usage_error(cmd, "--bridge '%s' is longer than %d characters", bridge,
+					IFNAMSIZ - 1);
+	if (name && strlen(name) >= EWOE_PEER_NAME_MAX)
+		return ewoe_usage_error(cmd, "--name '%s' is longer than %d characters", name,
+					EWOE_PEER_NAME_MAX - 1);
+	if (!ewoe_name_valid(pf, IFNAMSIZ - 1))
+		return ewoe_usage_error(cmd, "--pf '%s' is not an interface name", pf);
+	if (!ewoe_name_valid(rep, IFNAMSIZ - 1))
+		return ewoe_usage_error(cmd, "--rep '%s' is not an interface name", rep);
+
+	peers = calloc(n_remotes, sizeof(*peers));
+	if (!peers) {
+		ewoe_err("verify: out of memory");
+		return EXIT_FAIL;
+	}
+	rc = EXIT_USAGE;
+	for (size_t i = 0; i < n_remotes; i++) {
+		struct ewoe_peer *p = &peers[i];
+
+		ewoe_peer_init(p);
+		if (ewoe_addr_parse(local, &p->local)) {
+			ewoe_usage_error(cmd, "--local '%s' is not an IP address", local);
+			goto out;
+		}
+		if (ewoe_addr_parse(remotes[i], &p->remote)) {
+			ewoe_usage_error(cmd, "--remote '%s' is not an IP address", remotes[i]);
+			goto out;
+		}
+		ewoe_peer_default_ifname(&p->remote, p->ifname);
+		snprintf(p->name, sizeof(p->name), "%s", name ? name : p->ifname);
+		snprintf(p->bridge, sizeof(p->bridge), "%s", bridge);
+		p->vni = (uint32_t)vni;
+		p->dst_port = (uint16_t)port;
+		p->offload = expect;
+		if (ewoe_peer_validate(p))
+			goto out;
+	}
+	rc = verify_peers(peers, n_remotes, pf, rep, expect);
+out:
+	free(peers);
+	return rc;
+}

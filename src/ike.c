@@ -1,0 +1,1054 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * strongSwan through libvici. One connection per peer, "ewoe-<name>", as the seed's
+ * swanctl.conf: two transport children that carry only VXLAN. The same description is
+ * rendered twice, as a VICI message and as swanctl.conf text, so what ewoe loads and what a
+ * restarted charon reloads with `swanctl --load-all` cannot drift apart.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "creds.h"
+#include "ewoe.h"
+#include "ike.h"
+#include "libvici.h"
+
+#define CONN_PREFIX	     "ewoe-"
+#define CHILD_OUT	     "bf-out"
+#define CHILD_IN	     "bf-in"
+#define DEFAULT_IKE_PROPOSAL "aes128-sha256-x25519"
+#define DEFAULT_ESP_PROPOSAL "aes128gcm128-x25519-esn"
+#define DPD_DELAY	     "30s"
+#define CONN_NAME_MAX	     (sizeof(CONN_PREFIX) + EWOE_PEER_NAME_MAX)
+/* hw_offload=packet and =crypto first appeared in strongSwan 5.9.10. */
+#define OFFLOAD_MIN_VERSION 50910
+/* How long the daemon's own start_action gets before ewoe initiates itself. */
+#define START_GRACE_MS 1000
+#define POLL_MS	       200
+
+struct ike {
+	vici_conn_t *conn;
+	char *uri;
+	char version[64];
+	int version_num; /* major * 10000 + minor * 100 + patch */
+};
+
+static void vici_once(void)
+{
+	static bool done;
+	void (*set_level)(int);
+
+	if (done)
+		return;
+	done = true;
+	vici_init();
+	atexit(vici_deinit);
+	/*
+	 * libstrongswan prints its own copy of errors ewoe reports with context; keep it quiet
+	 * unless asked. libvici does not re-export the setter, so find it in libstrongswan.
+	 */
+	*(void **)&set_level = dlsym(RTLD_DEFAULT, "dbg_default_set_level");
+	if (set_level)
+		set_level(ewoe_opts.verbosity > 1 ? 1 : -1);
+}
+
+static int parse_version(const char *s)
+{
+	int major = 0, minor = 0, patch = 0;
+
+	if (sscanf(s, "%d.%d.%d", &major, &minor, &patch) < 2)
+		return 0;
+	return major * 10000 + minor * 100 + patch;
+}
+
+/* Submit and check: transport failures and the daemon's refusals are told apart. */
+static int call(struct ike *ike, vici_req_t *req, const char *what, vici_res_t **out)
+{
+	vici_res_t *res = vici_submit(req, ike->conn);
+	const char *ok, *errmsg;
+	int err;
+
+	if (!res) {
+		err = errno ? -errno : -EIO;
+		ewoe_err("%s: lost the connection to charon at %s: %s", what, ike->uri,
+			 strerror(-err));
+		ewoe_hint("check that charon still runs (journalctl -u strongswan)");
+		return err;
+	}
+	ok = vici_find_str(res, "yes", "success");
+	if (strcmp(ok, "yes")) {
+		errmsg = vici_find_str(res, "no reason given", "errmsg");
+		ewoe_err("%s: charon refused: %s", what, errmsg);
+		if (strstr(errmsg, "hw_offload"))
+			ewoe_hint("charon %s does not accept this hw_offload value; use --offload "
+				  "auto, or strongSwan 5.9.10 or later",
+				  ike->version);
+		else if (strstr(errmsg, "proposal"))
+			ewoe_hint("check --ike-proposal and --esp-proposal (swanctl.conf(5) "
+				  "syntax, e.g. aes128gcm128-x25519-esn)");
+		vici_free_res(res);
+		return -EREMOTEIO;
+	}
+	if (out)
+		*out = res;
+	else
+		vici_free_res(res);
+	return 0;
+}
+
+/* Like call(), but a refusal whose errmsg contains `absent` means "nothing there": 0. */
+static int call_absent_ok(struct ike *ike, vici_req_t *req, const char *absent, int *done)
+{
+	vici_res_t *res = vici_submit(req, ike->conn);
+	int err;
+
+	if (!res) {
+		err = errno ? -errno : -EIO;
+		ewoe_err("lost the connection to charon at %s: %s", ike->uri, strerror(-err));
+		return err;
+	}
+	if (!strcmp(vici_find_str(res, "yes", "success"), "yes")) {
+		*done = 1;
+	} else if (!strstr(vici_find_str(res, "", "errmsg"), absent)) {
+		ewoe_err("charon refused to remove: %s", vici_find_str(res, "", "errmsg"));
+		vici_free_res(res);
+		return -EREMOTEIO;
+	}
+	vici_free_res(res);
+	return 0;
+}
+
+int ike_open(const char *uri, struct ike **out)
+{
+	struct ike *ike;
+	vici_res_t *res;
+	int err;
+
+	vici_once();
+	ike = calloc(1, sizeof(*ike));
+	if (!ike || !(ike->uri = strdup(uri))) {
+		free(ike);
+		return -ENOMEM;
+	}
+	ike->conn = vici_connect(uri);
+	if (!ike->conn) {
+		err = errno ? -errno : -ECONNREFUSED;
+		ewoe_err("cannot reach strongSwan's charon at %s: %s", uri, strerror(-err));
+		ewoe_hint("start the IKE daemon (systemctl start strongswan, or ipsec on "
+			  "strongswan-starter systems), or name its socket with --vici URI");
+		ike_free(ike);
+		return err;
+	}
+	err = call(ike, vici_begin("version"), "asking charon its version", &res);
+	if (err) {
+		ike_free(ike);
+		return err;
+	}
+	snprintf(ike->version, sizeof(ike->version), "%s", vici_find_str(res, "", "version"));
+	ike->version_num = parse_version(ike->version);
+	vici_free_res(res);
+	ewoe_debug("charon %s at %s", ike->version, uri);
+	*out = ike;
+	return 0;
+}
+
+void ike_free(struct ike *ike)
+{
+	if (!ike)
+		return;
+	if (ike->conn)
+		vici_disconnect(ike->conn);
+	free(ike->uri);
+	free(ike);
+}
+
+int ike_check_daemon(struct ike *ike, const struct ewoe_peer *peer)
+{
+	if (peer->offload != OFFLOAD_PACKET && peer->offload != OFFLOAD_CRYPTO)
+		return 0;
+	if (ike->version_num >= OFFLOAD_MIN_VERSION)
+		return 0;
+	ewoe_err("strongSwan %s cannot do --offload %s: hw_offload=%s needs strongSwan 5.9.10 "
+		 "or later",
+		 ike->version[0] ? ike->version : "(unknown version)",
+		 ewoe_offload_name(peer->offload), ewoe_offload_name(peer->offload));
+	ewoe_hint("use --offload auto (hardware when the kernel and NIC can, else software), "
+		  "or install a newer strongSwan");
+	return -ENOTSUP;
+}
+
+/* Proposals go into swanctl.conf unquoted and split on commas into VICI lists. */
+static int check_proposal(const char *what, const char *s)
+{
+	if (!s)
+		return 0;
+	if (!*s ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-,_") !=
+		strlen(s) ||
+	    s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,")) {
+		ewoe_err("%s '%s' is invalid: use strongSwan proposal syntax, e.g. %s", what, s,
+			 strcmp(what, "--ike-proposal") ? DEFAULT_ESP_PROPOSAL
+							: DEFAULT_IKE_PROPOSAL);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ike_check_peer(const struct ewoe_peer *peer)
+{
+	struct creds *c = NULL;
+	int err;
+
+	err = check_proposal("--ike-proposal", peer->ike_proposal);
+	if (!err)
+		err = check_proposal("--esp-proposal", peer->esp_proposal);
+	if (!err && peer->auth == AUTH_CA &&
+	    (!peer->remote_name || !*peer->remote_name ||
+	     strcspn(peer->remote_name, "\"\\\n\r\t") != strlen(peer->remote_name))) {
+		ewoe_err("--remote-name '%s' is invalid: give the peer certificate's subject or "
+			 "a subjectAltName, without quotes, backslashes or control characters",
+			 peer->remote_name ? peer->remote_name : "");
+		err = -EINVAL;
+	}
+	if (!err)
+		err = creds_load(peer, &c);
+	creds_free(c);
+	return err;
+}
+
+/* ---- one description, two renderings ---- */
+
+struct emit {
+	vici_req_t *req; /* the VICI message, or */
+	FILE *f;	 /* swanctl.conf text */
+	int depth;
+};
+
+static void e_open(struct emit *e, const char *name)
+{
+	if (e->req)
+		vici_begin_section(e->req, name);
+	else
+		fprintf(e->f, "%*s%s {\n", e->depth * 4, "", name);
+	e->depth++;
+}
+
+static void e_close(struct emit *e)
+{
+	e->depth--;
+	if (e->req)
+		vici_end_section(e->req);
+	else
+		fprintf(e->f, "%*s}\n", e->depth * 4, "");
+}
+
+static void e_kv(struct emit *e, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void e_kv(struct emit *e, const char *key, const char *fmt, ...)
+{
+	char value[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	if (e->req)
+		vici_add_key_valuef(e->req, key, "%s", value);
+	else
+		fprintf(e->f, "%*s%s = %s\n", e->depth * 4, "", key, value);
+}
+
+/* A free-form identity: quoted in the file (the parser removes the quotes again). */
+static void e_id(struct emit *e, const char *id)
+{
+	if (e->req)
+		vici_add_key_valuef(e->req, "id", "%s", id);
+	else
+		fprintf(e->f, "%*sid = \"%s\"\n", e->depth * 4, "", id);
+}
+
+/* swanctl sends comma-separated file values as a list; so does ewoe. */
+static void e_list(struct emit *e, const char *key, const char *csv)
+{
+	const char *p = csv;
+
+	if (!e->req) {
+		fprintf(e->f, "%*s%s = %s\n", e->depth * 4, "", key, csv);
+		return;
+	}
+	vici_begin_list(e->req, key);
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		vici_add_list_item(e->req, p, (int)n);
+		p += n + (p[n] == ',');
+	}
+	vici_end_list(e->req);
+}
+
+/* The file names a file in swanctl's directory; VICI carries its content. */
+static void e_file(struct emit *e, const char *key, const char *file, const char *pem)
+{
+	if (!e->req) {
+		fprintf(e->f, "%*s%s = %s\n", e->depth * 4, "", key, file);
+		return;
+	}
+	vici_begin_list(e->req, key);
+	vici_add_list_item(e->req, pem, (int)strlen(pem));
+	vici_end_list(e->req);
+}
+
+enum { F_CONF, F_CERT, F_KEY, F_PEER_CERT, F_CA, F_COUNT };
+
+static const struct {
+	const char *dir, *suffix;
+	mode_t mode;
+} file_kinds[F_COUNT] = {
+	[F_CONF] = { "conf.d", ".conf", 0600 },	       /* may hold the PSK */
+	[F_CERT] = { "x509", ".pem", 0644 },	       /* this node's certificate */
+	[F_KEY] = { "private", ".pem", 0600 },	       /* swanctl loads every key found here */
+	[F_PEER_CERT] = { "x509", "-peer.pem", 0644 }, /* cert: the pinned peer certificate */
+	[F_CA] = { "x509ca", "-ca.pem", 0644 },	       /* ca: the trust anchor */
+};
+
+static void file_name(int kind, const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, CONN_PREFIX "%s%s", name, file_kinds[kind].suffix);
+}
+
+static void emit_children(struct emit *e, const struct ewoe_peer *p)
+{
+	static const char *const names[] = { CHILD_OUT, CHILD_IN };
+	char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
+	char any[INET6_ADDRSTRLEN + 8], vxlan[INET6_ADDRSTRLEN + 16];
+
+	ewoe_addr_str(&p->local, l);
+	ewoe_addr_str(&p->remote, r);
+	e_open(e, "children");
+	for (int i = 0; i < 2; i++) {
+		bool out = i == 0;
+
+		e_open(e, names[i]);
+		/* Only VXLAN: from any local UDP port to the peer's VXLAN port, and back. */
+		snprintf(any, sizeof(any), "%s[udp]", out ? l : r);
+		snprintf(vxlan, sizeof(vxlan), "%s[udp/%u]", out ? r : l, p->dst_port);
+		e_list(e, "local_ts", out ? any : vxlan);
+		e_list(e, "remote_ts", out ? vxlan : any);
+		e_list(e, "esp_proposals",
+		       p->esp_proposal ? p->esp_proposal : DEFAULT_ESP_PROPOSAL);
+		e_kv(e, "mode", "transport");
+		e_kv(e, "policies_fwd_out", "yes");
+		e_kv(e, "hw_offload", "%s",
+		     p->offload == OFFLOAD_NONE ? "no" : ewoe_offload_name(p->offload));
+		if (p->rekey_packets)
+			e_kv(e, "rekey_packets", "%llu", (unsigned long long)p->rekey_packets);
+		if (ewoe_peer_initiates(p)) {
+			/* So a restarted charon brings the tunnel back by itself. */
+			e_kv(e, "start_action", "start");
+			e_kv(e, "dpd_action", "restart");
+		}
+		e_close(e);
+	}
+	e_close(e);
+}
+
+static void emit_conn(struct emit *e, const struct ewoe_peer *p, const struct creds *c)
+{
+	char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN], conn[CONN_NAME_MAX], file[PATH_MAX];
+
+	ewoe_addr_str(&p->local, l);
+	ewoe_addr_str(&p->remote, r);
+	snprintf(conn, sizeof(conn), CONN_PREFIX "%s", p->name);
+	e_open(e, conn);
+	e_kv(e, "version", "2");
+	e_list(e, "local_addrs", l);
+	e_list(e, "remote_addrs", r);
+	e_list(e, "proposals", p->ike_proposal ? p->ike_proposal : DEFAULT_IKE_PROPOSAL);
+	e_kv(e, "mobike", "no");
+	e_kv(e, "reauth_time", "0");
+	e_kv(e, "dpd_delay", DPD_DELAY);
+
+	e_open(e, "local");
+	if (p->auth == AUTH_PSK) {
+		e_kv(e, "auth", "psk");
+		e_id(e, l);
+	} else {
+		e_kv(e, "auth", "pubkey");
+		file_name(F_CERT, p->name, file, sizeof(file));
+		e_file(e, "certs", file, c->cert_pem);
+	}
+	e_close(e);
+
+	e_open(e, "remote");
+	if (p->auth == AUTH_PSK) {
+		e_kv(e, "auth", "psk");
+		e_id(e, r);
+	} else if (p->auth == AUTH_CERT) {
+		e_kv(e, "auth", "pubkey");
+		file_name(F_PEER_CERT, p->name, file, sizeof(file));
+		e_file(e, "certs", file, c->peer_cert_pem);
+	} else {
+		e_kv(e, "auth", "pubkey");
+		e_id(e, p->remote_name);
+		file_name(F_CA, p->name, file, sizeof(file));
+		e_file(e, "cacerts", file, c->ca_pem);
+	}
+	e_close(e);
+
+	emit_children(e, p);
+	e_close(e);
+}
+
+static char *base64_of(const unsigned char *data, size_t len)
+{
+	char *out = malloc(4 * ((len + 2) / 3) + 1);
+
+	if (out)
+		EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+	return out;
+}
+
+/* The swanctl.conf text: the connection, and for psk its secret bound to both identities. */
+static char *render_conf(const struct ewoe_peer *p, const struct creds *c, size_t *len)
+{
+	char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
+	struct emit e = { 0 };
+	char *text = NULL, *b64 = NULL;
+
+	e.f = open_memstream(&text, len);
+	if (!e.f)
+		return NULL;
+	fprintf(e.f,
+		"# Written by ewoe for peer %s; ewoe replaces and removes this file.\n"
+		"# Loaded by `swanctl --load-all` after a charon restart.\n",
+		p->name);
+	e_open(&e, "connections");
+	emit_conn(&e, p, c);
+	e_close(&e);
+	if (p->auth == AUTH_PSK) {
+		b64 = base64_of(c->psk, c->psk_len);
+		if (!b64) {
+			fclose(e.f);
+			free(text);
+			return NULL;
+		}
+		fprintf(e.f,
+			"secrets {\n    ike-" CONN_PREFIX "%s {\n        id-local = %s\n"
+			"        id-remote = %s\n        secret = 0s%s\n    }\n}\n",
+			p->name, ewoe_addr_str(&p->local, l), ewoe_addr_str(&p->remote, r), b64);
+		OPENSSL_cleanse(b64, strlen(b64));
+		free(b64);
+	}
+	if (fclose(e.f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* ---- ewoe's files in swanctl's directory ---- */
+
+struct out_file {
+	char path[PATH_MAX];
+	char *data; /* NULL: this kind of file must not exist for this peer */
+	size_t len;
+	mode_t mode;
+};
+
+static void swanctl_dir(char *buf, size_t size)
+{
+	const char *root = ewoe_opts.root ? ewoe_opts.root : "/";
+	int n = (int)strlen(root);
+	struct stat st;
+
+	while (n > 0 && root[n - 1] == '/')
+		n--;
+	/* RHEL and CentOS keep it under /etc/strongswan. */
+	snprintf(buf, size, "%.*s/etc/strongswan/swanctl", n, root);
+	if (!stat(buf, &st) && S_ISDIR(st.st_mode))
+		return;
+	snprintf(buf, size, "%.*s/etc/swanctl", n, root);
+}
+
+static int file_path(int kind, const char *name, char *buf, size_t size)
+{
+	char dir[PATH_MAX - 64], file[64];
+
+	swanctl_dir(dir, sizeof(dir));
+	file_name(kind, name, file, sizeof(file));
+	if (snprintf(buf, size, "%s/%s/%s", dir, file_kinds[kind].dir, file) >= (int)size) {
+		ewoe_err("--root %s: path too long", ewoe_opts.root);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+static void out_files_free(struct out_file *files)
+{
+	for (int i = 0; i < F_COUNT; i++) {
+		if (files[i].data)
+			OPENSSL_cleanse(files[i].data, files[i].len);
+		free(files[i].data);
+		files[i].data = NULL;
+	}
+}
+
+static int plan_files(const struct ewoe_peer *p, const struct creds *c, struct out_file *files)
+{
+	const char *pem[F_COUNT] = { NULL, c->cert_pem, c->key_pem, c->peer_cert_pem, c->ca_pem };
+
+	for (int i = 0; i < F_COUNT; i++) {
+		if (file_path(i, p->name, files[i].path, sizeof(files[i].path))) {
+			out_files_free(files);
+			return -ENAMETOOLONG;
+		}
+		files[i].mode = file_kinds[i].mode;
+		if (i == F_CONF)
+			files[i].data = render_conf(p, c, &files[i].len);
+		else if (pem[i] && (files[i].data = strdup(pem[i])))
+			files[i].len = strlen(pem[i]);
+		if ((i == F_CONF || pem[i]) && !files[i].data) {
+			out_files_free(files);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static bool file_matches(const struct out_file *f)
+{
+	struct stat st;
+	char *buf;
+	bool same = false;
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return !f->data;
+	if (f->data && !fstat(fd, &st) && (size_t)st.st_size == f->len &&
+	    (st.st_mode & 07777) == f->mode && (buf = malloc(f->len + 1))) {
+		same =
+		    read(fd, buf, f->len + 1) == (ssize_t)f->len && !memcmp(buf, f->data, f->len);
+		OPENSSL_cleanse(buf, f->len);
+		free(buf);
+	}
+	close(fd);
+	return same;
+}
+
+static int mkdirs(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *s = buf + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(buf, mode) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Write beside, then rename: charon or swanctl never read half a file. */
+static int write_file(const struct out_file *f)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX + 16];
+	const char *slash = strrchr(f->path, '/');
+	int fd, err = 0;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - f->path), f->path);
+	err = mkdirs(dir, f->mode == 0600 && strstr(dir, "/private") ? 0700 : 0755);
+	if (err) {
+		ewoe_err("%s: cannot create directory: %s", dir, strerror(-err));
+		return err;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.ewoe-new", f->path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, f->mode);
+	if (fd < 0 || fchmod(fd, f->mode) || write(fd, f->data, f->len) != (ssize_t)f->len ||
+	    fsync(fd)) {
+		err = -errno;
+		ewoe_err("%s: cannot write: %s", tmp, strerror(errno));
+	}
+	if (fd >= 0 && close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, f->path)) {
+		err = -errno;
+		ewoe_err("%s: cannot rename into place: %s", f->path, strerror(errno));
+	}
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+/* ---- loading ---- */
+
+static bool list_has(vici_res_t *res, const char *list, const char *item)
+{
+	bool found = false, in_list = false;
+	vici_parse_t t;
+
+	while ((t = vici_parse(res)) != VICI_PARSE_END && t != VICI_PARSE_ERROR) {
+		if (t == VICI_PARSE_BEGIN_LIST) {
+			in_list = !strcmp(vici_parse_name(res), list);
+		} else if (t == VICI_PARSE_END_LIST) {
+			in_list = false;
+		} else if (t == VICI_PARSE_LIST_ITEM && in_list) {
+			int len;
+			const char *v = vici_parse_value(res, &len);
+
+			if ((size_t)len == strlen(item) && !memcmp(v, item, (size_t)len))
+				found = true;
+		}
+	}
+	return found;
+}
+
+/* get-conns / get-shared: whether `id` is in the daemon's list. 1, 0, or <0. */
+static int daemon_has(struct ike *ike, const char *cmd, const char *list, const char *id)
+{
+	vici_res_t *res = vici_submit(vici_begin(cmd), ike->conn);
+	int found;
+
+	if (!res) {
+		ewoe_err("%s: lost the connection to charon at %s: %s", cmd, ike->uri,
+			 strerror(errno));
+		return -EIO;
+	}
+	found = list_has(res, list, id);
+	vici_free_res(res);
+	return found;
+}
+
+static int load_key(struct ike *ike, const char *pem, char *id, size_t id_size)
+{
+	vici_req_t *req = vici_begin("load-key");
+	vici_res_t *res;
+	int err;
+
+	vici_add_key_valuef(req, "type", "any");
+	vici_add_key_value(req, "data", pem, (int)strlen(pem));
+	err = call(ike, req, "loading the private key", &res);
+	if (err)
+		return err;
+	snprintf(id, id_size, "%s", vici_find_str(res, "", "id"));
+	vici_free_res(res);
+	return 0;
+}
+
+static int unload(struct ike *ike, const char *cmd, const char *key, const char *value,
+		  const char *absent, int *done)
+{
+	vici_req_t *req = vici_begin(cmd);
+
+	vici_add_key_valuef(req, key, "%s", value);
+	return call_absent_ok(ike, req, absent, done);
+}
+
+static void describe_load(const struct ewoe_peer *p, const struct out_file *files)
+{
+	char r[INET6_ADDRSTRLEN];
+
+	ewoe_info("would load connection " CONN_PREFIX "%s (%s, peer %s, hw_offload %s) into "
+		  "charon",
+		  p->name, ewoe_auth_name(p->auth), ewoe_addr_str(&p->remote, r),
+		  ewoe_offload_name(p->offload));
+	for (int i = 0; i < F_COUNT; i++) {
+		if (files[i].data)
+			ewoe_info("would write %s (mode %04o)", files[i].path,
+				  (unsigned)files[i].mode);
+		else if (!access(files[i].path, F_OK))
+			ewoe_info("would remove %s", files[i].path);
+	}
+}
+
+int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer)
+{
+	struct out_file files[F_COUNT] = { 0 };
+	struct creds *c = NULL;
+	struct emit e = { 0 };
+	char conn[CONN_NAME_MAX], shared_id[CONN_NAME_MAX + 4], key_id[256] = "";
+	char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
+	bool loaded_before, unchanged = true, shared_loaded = false;
+	vici_req_t *req;
+	int err, done = 0;
+
+	snprintf(conn, sizeof(conn), CONN_PREFIX "%s", peer->name);
+	snprintf(shared_id, sizeof(shared_id), "ike-%s", conn);
+	err = ike_check_daemon(ike, peer);
+	if (!err)
+		err = ike_check_peer(peer);
+	if (!err)
+		err = creds_load(peer, &c);
+	if (!err)
+		err = plan_files(peer, c, files);
+	if (err)
+		goto out;
+	err = daemon_has(ike, "get-conns", "conns", conn);
+	if (err < 0)
+		goto out;
+	loaded_before = err;
+	for (int i = 0; i < F_COUNT; i++)
+		unchanged = unchanged && file_matches(&files[i]);
+	if (loaded_before && unchanged) {
+		ewoe_debug("%s already loaded and written identically", conn);
+		err = 0;
+		goto out;
+	}
+	if (ewoe_opts.dry_run) {
+		describe_load(peer, files);
+		err = 1;
+		goto out;
+	}
+
+	/* Credentials first: a start_action=start connection initiates as soon as it loads. */
+	if (peer->auth == AUTH_PSK) {
+		req = vici_begin("load-shared");
+		vici_add_key_valuef(req, "id", "%s", shared_id);
+		vici_add_key_valuef(req, "type", "IKE");
+		vici_add_key_value(req, "data", c->psk, (int)c->psk_len);
+		vici_begin_list(req, "owners");
+		vici_add_list_itemf(req, "%s", ewoe_addr_str(&peer->local, l));
+		vici_add_list_itemf(req, "%s", ewoe_addr_str(&peer->remote, r));
+		vici_end_list(req);
+		err = call(ike, req, "loading the PSK", NULL);
+		shared_loaded = !err;
+	} else {
+		err = load_key(ike, c->key_pem, key_id, sizeof(key_id));
+	}
+	if (err)
+		goto rollback;
+
+	e.req = vici_begin("load-conn");
+	emit_conn(&e, peer, c);
+	err = call(ike, e.req, "loading the connection", NULL);
+	if (err)
+		goto rollback;
+
+	for (int i = 0; i < F_COUNT && !err; i++) {
+		if (files[i].data)
+			err = write_file(&files[i]);
+		else if (unlink(files[i].path) && errno != ENOENT)
+			ewoe_warn("%s: cannot remove stale file: %s", files[i].path,
+				  strerror(errno));
+	}
+	if (err) {
+		ewoe_hint("the connection would not survive a charon restart; fix the directory "
+			  "and run again");
+		if (!loaded_before)
+			unload(ike, "unload-conn", "name", conn, "not found", &done);
+		goto rollback;
+	}
+	ewoe_info("loaded %s into charon %s and wrote %s", conn, ike->version, files[F_CONF].path);
+	err = 1;
+	goto out;
+
+rollback:
+	/* A connection that was there before keeps the credentials it already used. */
+	if (!loaded_before && shared_loaded)
+		unload(ike, "unload-shared", "id", shared_id, "not found", &done);
+	if (!loaded_before && key_id[0])
+		unload(ike, "unload-key", "id", key_id, "not found", &done);
+out:
+	out_files_free(files);
+	creds_free(c);
+	return err;
+}
+
+/* ---- status and initiation ---- */
+
+struct sa_scan {
+	bool any_sa;
+	bool established;
+	int installed; /* bit 0 bf-out, bit 1 bf-in, of an ESTABLISHED IKE_SA */
+	char state[32];
+};
+
+static void on_list_sa(void *user, char *event, vici_res_t *ev)
+{
+	struct sa_scan *scan = user;
+	char ike_state[32] = "", child_name[32] = "", child_state[32] = "";
+	int depth = 0, children = 0;
+	vici_parse_t t;
+
+	while ((t = vici_parse(ev)) != VICI_PARSE_END && t != VICI_PARSE_ERROR) {
+		const char *name;
+		const char *v;
+		int len;
+
+		switch (t) {
+		case VICI_PARSE_BEGIN_SECTION:
+			depth++;
+			if (depth == 2 && !strcmp(vici_parse_name(ev), "child-sas"))
+				children = 0;
+			if (depth == 3)
+				child_name[0] = child_state[0] = '\0';
+			break;
+		case VICI_PARSE_END_SECTION:
+			if (depth == 3 && !strcmp(child_state, "INSTALLED"))
+				children |= !strcmp(child_name, CHILD_OUT)  ? 1
+					    : !strcmp(child_name, CHILD_IN) ? 2
+									    : 0;
+			depth--;
+			break;
+		case VICI_PARSE_KEY_VALUE:
+			name = vici_parse_name(ev);
+			v = vici_parse_value(ev, &len);
+			if (depth == 1 && !strcmp(name, "state"))
+				snprintf(ike_state, sizeof(ike_state), "%.*s", len, v);
+			else if (depth == 3 && !strcmp(name, "name"))
+				snprintf(child_name, sizeof(child_name), "%.*s", len, v);
+			else if (depth == 3 && !strcmp(name, "state"))
+				snprintf(child_state, sizeof(child_state), "%.*s", len, v);
+			break;
+		default:
+			break;
+		}
+	}
+	if (!ike_state[0])
+		return;
+	scan->any_sa = true;
+	if (!strcmp(ike_state, "ESTABLISHED")) {
+		scan->established = true;
+		scan->installed |= children;
+		snprintf(scan->state, sizeof(scan->state), "%s", ike_state);
+	} else if (!scan->established) {
+		snprintf(scan->state, sizeof(scan->state), "%s", ike_state);
+	}
+}
+
+static int scan_sas(struct ike *ike, const char *conn, struct sa_scan *scan)
+{
+	vici_req_t *req;
+	int err;
+
+	memset(scan, 0, sizeof(*scan));
+	if (vici_register(ike->conn, "list-sa", on_list_sa, scan)) {
+		err = -errno;
+		ewoe_err("listing IKE_SAs at %s: %s", ike->uri, strerror(errno));
+		return err;
+	}
+	req = vici_begin("list-sas");
+	vici_add_key_valuef(req, "ike", "%s", conn);
+	err = call(ike, req, "listing IKE_SAs", NULL);
+	vici_register(ike->conn, "list-sa", NULL, NULL);
+	return err;
+}
+
+int ike_peer_status(struct ike *ike, const char *name, struct ike_status *st)
+{
+	char conn[CONN_NAME_MAX];
+	struct sa_scan scan;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(conn, sizeof(conn), CONN_PREFIX "%s", name);
+	err = daemon_has(ike, "get-conns", "conns", conn);
+	if (err < 0)
+		return err;
+	st->conn_loaded = err;
+	err = scan_sas(ike, conn, &scan);
+	if (err)
+		return err;
+	st->ike_established = scan.established;
+	st->children_installed = !!(scan.installed & 1) + !!(scan.installed & 2);
+	snprintf(st->state, sizeof(st->state), "%s", scan.any_sa ? scan.state : "none");
+	return 0;
+}
+
+struct log_watch {
+	pthread_mutex_t lock;
+	const char *conn;
+	bool stream;
+	char last[512]; /* the daemon's latest message about this connection */
+};
+
+static void on_log(void *user, char *event, vici_res_t *ev)
+{
+	struct log_watch *w = user;
+	const char *msg = vici_find_str(ev, "", "msg");
+
+	if (strcmp(vici_find_str(ev, "", "ikesa-name"), w->conn))
+		return;
+	if (w->stream)
+		ewoe_info("  charon: %s", msg);
+	if (vici_find_int(ev, 4, "level") <= 1) {
+		pthread_mutex_lock(&w->lock);
+		snprintf(w->last, sizeof(w->last), "%s", msg);
+		pthread_mutex_unlock(&w->lock);
+	}
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int start_children(struct ike *ike, const char *conn)
+{
+	static const char *const names[] = { CHILD_OUT, CHILD_IN };
+	int err = 0;
+
+	for (int i = 0; i < 2 && !err; i++) {
+		vici_req_t *req = vici_begin("initiate");
+
+		vici_add_key_valuef(req, "child", "%s", names[i]);
+		vici_add_key_valuef(req, "ike", "%s", conn);
+		/* Negative: return at once; ewoe watches the SAs itself, with its deadline. */
+		vici_add_key_valuef(req, "timeout", "-1");
+		err = call(ike, req, "starting IKE", NULL);
+	}
+	return err;
+}
+
+int ike_initiate(struct ike *ike, const struct ewoe_peer *peer, int timeout_ms)
+{
+	struct log_watch w = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	char conn[CONN_NAME_MAX], r[INET6_ADDRSTRLEN];
+	long long start = now_ms();
+	bool started = false, seen = false;
+	struct sa_scan scan;
+	int err;
+
+	snprintf(conn, sizeof(conn), CONN_PREFIX "%s", peer->name);
+	ewoe_addr_str(&peer->remote, r);
+	if (ewoe_opts.dry_run) {
+		ewoe_info("would bring up %s with %s", conn, r);
+		return 0;
+	}
+	w.conn = conn;
+	w.stream = ewoe_opts.verbosity > 0;
+	if (vici_register(ike->conn, "log", on_log, &w)) {
+		ewoe_err("subscribing to charon's log at %s: %s", ike->uri, strerror(errno));
+		return -errno;
+	}
+	for (;;) {
+		long long elapsed = now_ms() - start;
+
+		err = scan_sas(ike, conn, &scan);
+		if (err)
+			break;
+		if (scan.established && scan.installed == 3) {
+			ewoe_info("%s: IKE_SA and both CHILD_SAs with %s are up", conn, r);
+			break;
+		}
+		if (scan.any_sa) {
+			seen = true;
+		} else if (seen) {
+			pthread_mutex_lock(&w.lock);
+			ewoe_err("%s: IKE with %s failed: %s", conn, r,
+				 w.last[0] ? w.last : "the IKE_SA was closed");
+			pthread_mutex_unlock(&w.lock);
+			err = -ECONNABORTED;
+			break;
+		} else if (!started && elapsed >= START_GRACE_MS) {
+			/* Loaded earlier and not running: the daemon's start_action is spent. */
+			err = start_children(ike, conn);
+			if (err)
+				break;
+			started = true;
+		}
+		if (timeout_ms < 0 && (seen || started))
+			break;
+		if (timeout_ms >= 0 && elapsed >= timeout_ms) {
+			pthread_mutex_lock(&w.lock);
+			if (scan.established)
+				ewoe_err("%s: IKE_SA with %s established, but %s not installed "
+					 "after %d s%s%s",
+					 conn, r, scan.installed ? "one CHILD_SA" : "the CHILD_SAs",
+					 timeout_ms / 1000, w.last[0] ? ": " : "", w.last);
+			else
+				ewoe_err("%s: no IKE_SA with %s after %d s (state %s)%s%s", conn, r,
+					 timeout_ms / 1000, scan.any_sa ? scan.state : "none",
+					 w.last[0] ? ": " : "", w.last);
+			pthread_mutex_unlock(&w.lock);
+			ewoe_hint("check that the peer runs `ewoe tunnel` with matching settings "
+				  "and that UDP 500/4500 reach it; -v shows charon's log");
+			err = -ETIMEDOUT;
+			break;
+		}
+		usleep(POLL_MS * 1000);
+	}
+	vici_register(ike->conn, "log", NULL, NULL);
+	return err;
+}
+
+/* ---- removal ---- */
+
+int ike_unload_peer(struct ike *ike, const char *name)
+{
+	char conn[CONN_NAME_MAX], shared_id[CONN_NAME_MAX + 4], path[PATH_MAX], key_id[256];
+	unsigned char *pem = NULL;
+	int removed = 0, err = 0, fd;
+	vici_req_t *req;
+	struct stat st;
+
+	snprintf(conn, sizeof(conn), CONN_PREFIX "%s", name);
+	snprintf(shared_id, sizeof(shared_id), "ike-%s", conn);
+	if (ewoe_opts.dry_run) {
+		ewoe_info("would terminate and unload %s and its credentials from charon", conn);
+		for (int i = 0; i < F_COUNT; i++) {
+			if (!file_path(i, name, path, sizeof(path)) && !access(path, F_OK))
+				ewoe_info("would remove %s", path);
+		}
+		return 0;
+	}
+
+	req = vici_begin("terminate");
+	vici_add_key_valuef(req, "ike", "%s", conn);
+	/* Do not wait for a peer that may be gone already. */
+	vici_add_key_valuef(req, "force", "yes");
+	vici_add_key_valuef(req, "timeout", "%d", ewoe_opts.timeout_ms);
+	err = call_absent_ok(ike, req, "no matching SAs", &removed);
+	if (!err)
+		err = unload(ike, "unload-conn", "name", conn, "not found", &removed);
+	if (!err && daemon_has(ike, "get-shared", "keys", shared_id) > 0)
+		err = unload(ike, "unload-shared", "id", shared_id, "not found", &removed);
+
+	/* strongSwan names keys by their public key: ask it by loading ewoe's copy again. */
+	fd = file_path(F_KEY, name, path, sizeof(path)) ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	if (!err && fd >= 0 && !fstat(fd, &st) && st.st_size > 0 && st.st_size < (1 << 20) &&
+	    (pem = calloc(1, (size_t)st.st_size + 1)) &&
+	    read(fd, pem, (size_t)st.st_size) == st.st_size &&
+	    !load_key(ike, (char *)pem, key_id, sizeof(key_id)))
+		err = unload(ike, "unload-key", "id", key_id, "not found", &removed);
+	if (fd >= 0)
+		close(fd);
+	if (pem) {
+		OPENSSL_cleanse(pem, (size_t)st.st_size);
+		free(pem);
+	}
+
+	for (int i = 0; i < F_COUNT && !err; i++) {
+		if (file_path(i, name, path, sizeof(path)))
+			continue;
+		if (!unlink(path))
+			removed = 1;
+		else if (errno != ENOENT)
+			ewoe_warn("%s: cannot remove: %s", path, strerror(errno));
+	}
+	if (err)
+		return err;
+	if (removed)
+		ewoe_info("removed %s from charon and swanctl's configuration", conn);
+	return removed;
+}

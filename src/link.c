@@ -1,0 +1,818 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* rtnetlink, ethtool and devlink over libmnl, with the kernel's extended ack on failure. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/devlink.h>
+#include <linux/ethtool_netlink.h>
+#include <linux/genetlink.h>
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "ewoe.h"
+#include "link.h"
+#include "platform.h"
+
+/* An IPv6 outer header is 20 bytes longer than the IPv4 one EWOE_VXLAN_OVERHEAD counts. */
+#define VXLAN_OVERHEAD_V6 (EWOE_VXLAN_OVERHEAD + 20)
+/* Dumps come in messages of up to 32 KiB (libmnl's MNL_SOCKET_DUMP_SIZE, not in older ones). */
+#define NL_RECV_SIZE 32768
+
+struct nl {
+	struct mnl_socket *sock;
+	unsigned int portid;
+	unsigned int seq;
+	char extack[256]; /* the kernel's text for the last failed request */
+};
+
+struct nl_call {
+	struct nl *nl;
+	mnl_cb_t cb;
+	void *data;
+	int err;
+};
+
+static int nl_open(struct nl *nl, int bus)
+{
+	int one = 1, err;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->sock = mnl_socket_open(bus);
+	if (!nl->sock) {
+		err = -errno;
+		ewoe_err("cannot open a netlink socket: %s", strerror(-err));
+		return err;
+	}
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		ewoe_err("cannot bind a netlink socket: %s", strerror(-err));
+		mnl_socket_close(nl->sock);
+		nl->sock = NULL;
+		return err;
+	}
+	/* Kernels without them just send no text; the errno still arrives. */
+	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (unsigned int)time(NULL);
+	return 0;
+}
+
+static void nl_close(struct nl *nl)
+{
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	nl->sock = NULL;
+}
+
+static int nl_data_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct nl_call *call = arg;
+
+	return call->cb ? call->cb(nlh, call->data) : MNL_CB_OK;
+}
+
+static int nl_error_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct nl_call *call = arg;
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	struct nlattr *attr;
+	size_t offset;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
+		call->err = -EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (e->error == 0)
+		return MNL_CB_STOP;
+	call->err = e->error;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return MNL_CB_ERROR;
+	offset = sizeof(*e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		offset += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	mnl_attr_for_each(attr, nlh, offset)
+	{
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+			snprintf(call->nl->extack, sizeof(call->nl->extack), "%s",
+				 mnl_attr_get_str(attr));
+	}
+	return MNL_CB_ERROR;
+}
+
+/* A dump that fails part-way ends with NLMSG_DONE carrying the error. */
+static int nl_done_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct nl_call *call = arg;
+
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+		int err = *(const int *)mnl_nlmsg_get_payload(nlh);
+
+		if (err < 0) {
+			call->err = err;
+			return MNL_CB_ERROR;
+		}
+	}
+	return MNL_CB_STOP;
+}
+
+/* Send one request and run cb on every reply until the ack or the end of the dump. */
+static int nl_call(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	static char buf[NL_RECV_SIZE];
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { NULL };
+	struct nl_call call = { .nl = nl, .cb = cb, .data = data };
+	ssize_t n;
+	int ret;
+
+	ctl[NLMSG_ERROR] = nl_error_cb;
+	ctl[NLMSG_DONE] = nl_done_cb;
+	nl->extack[0] = '\0';
+	nlh->nlmsg_seq = ++nl->seq;
+	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+		nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		errno = 0;
+		ret = mnl_cb_run2(buf, (size_t)n, nlh->nlmsg_seq, nl->portid, nl_data_cb, &call,
+				  ctl, NLMSG_MIN_TYPE);
+		if (ret == MNL_CB_ERROR)
+			return call.err ? call.err : errno ? -errno : -EPROTO;
+		if (ret == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+static void nl_fail(const struct nl *nl, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void nl_fail(const struct nl *nl, int err, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (nl->extack[0])
+		ewoe_err("%s: %s (Error: %s)", what, strerror(-err), nl->extack);
+	else
+		ewoe_err("%s: %s", what, strerror(-err));
+}
+
+static int check_ifname(const char *ifname)
+{
+	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ) {
+		ewoe_err("'%s' is not a valid interface name (1 to %d characters)",
+			 ifname ? ifname : "", IFNAMSIZ - 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- rtnetlink ---- */
+
+struct link_info {
+	int ifindex;
+	unsigned int flags;
+	int mtu;
+};
+
+static int link_info_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct link_info *li = data;
+	struct nlattr *attr;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	li->ifindex = ifi->ifi_index;
+	li->flags = ifi->ifi_flags;
+	mnl_attr_for_each(attr, nlh, sizeof(*ifi))
+	{
+		if (mnl_attr_get_type(attr) == IFLA_MTU && !mnl_attr_validate(attr, MNL_TYPE_U32))
+			li->mtu = (int)mnl_attr_get_u32(attr);
+	}
+	return MNL_CB_OK;
+}
+
+static int link_query(struct nl *nl, const char *ifname, struct link_info *li)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	int err;
+
+	err = check_ifname(ifname);
+	if (err)
+		return err;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	memset(li, 0, sizeof(*li));
+	err = nl_call(nl, nlh, link_info_cb, li);
+	if (err == -ENODEV) {
+		ewoe_err("no interface %s in this network namespace", ifname);
+		return err;
+	}
+	if (!err && !li->ifindex)
+		err = -EPROTO;
+	if (err)
+		nl_fail(nl, err, "%s: reading its link state", ifname);
+	return err;
+}
+
+static int link_change(struct nl *nl, const char *ifname, int ifindex, unsigned int flags,
+		       unsigned int change, int mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	int err;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = flags;
+	ifi->ifi_change = change;
+	if (mtu > 0)
+		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+	err = nl_call(nl, nlh, NULL, NULL);
+	if (err && mtu > 0)
+		nl_fail(nl, err, "%s: setting MTU %d", ifname, mtu);
+	else if (err)
+		nl_fail(nl, err, "%s: setting the link up", ifname);
+	return err;
+}
+
+int link_get_mtu(const char *ifname)
+{
+	struct link_info li;
+	struct nl nl;
+	int err;
+
+	err = nl_open(&nl, NETLINK_ROUTE);
+	if (err)
+		return err;
+	err = link_query(&nl, ifname, &li);
+	nl_close(&nl);
+	return err ? err : li.mtu;
+}
+
+int link_set_up(const char *ifname)
+{
+	struct link_info li;
+	struct nl nl;
+	int err;
+
+	err = nl_open(&nl, NETLINK_ROUTE);
+	if (err)
+		return err;
+	err = link_query(&nl, ifname, &li);
+	if (err || (li.flags & IFF_UP))
+		goto out;
+	platform_action("set link %s up", ifname);
+	err = ewoe_opts.dry_run ? 0 : link_change(&nl, ifname, li.ifindex, IFF_UP, IFF_UP, 0);
+	if (!err)
+		err = 1;
+out:
+	nl_close(&nl);
+	return err;
+}
+
+int link_raise_mtu(const char *ifname, int min_mtu)
+{
+	struct link_info li;
+	struct nl nl;
+	int err;
+
+	err = nl_open(&nl, NETLINK_ROUTE);
+	if (err)
+		return err;
+	err = link_query(&nl, ifname, &li);
+	if (err || li.mtu >= min_mtu)
+		goto out;
+	platform_action("raise the MTU of %s from %d to %d", ifname, li.mtu, min_mtu);
+	err = ewoe_opts.dry_run ? 0 : link_change(&nl, ifname, li.ifindex, 0, 0, min_mtu);
+	if (!err)
+		err = 1;
+out:
+	nl_close(&nl);
+	return err;
+}
+
+struct addr_find {
+	int ifindex;
+	const struct ewoe_addr *want;
+	int prefix_len; /* -1 until found */
+};
+
+static int addr_find_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr_find *af = data;
+	size_t len = af->want->family == AF_INET ? 4 : 16;
+	const void *local = NULL, *address = NULL, *have;
+	struct nlattr *attr;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != af->ifindex ||
+	    ifa->ifa_family != af->want->family)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*ifa))
+	{
+		if (mnl_attr_get_payload_len(attr) != len)
+			continue;
+		if (mnl_attr_get_type(attr) == IFA_LOCAL)
+			local = mnl_attr_get_payload(attr);
+		else if (mnl_attr_get_type(attr) == IFA_ADDRESS)
+			address = mnl_attr_get_payload(attr);
+	}
+	/* IFA_ADDRESS is the peer on point-to-point links; IFA_LOCAL is ours when present. */
+	have = local ? local : address;
+	if (have && !memcmp(have, &af->want->v4, len))
+		af->prefix_len = ifa->ifa_prefixlen;
+	return MNL_CB_OK;
+}
+
+int link_add_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_len)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], text[INET6_ADDRSTRLEN];
+	int max_prefix = addr->family == AF_INET ? 32 : 128;
+	struct addr_find af = { .want = addr, .prefix_len = -1 };
+	struct link_info li;
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	size_t len;
+	struct nl nl;
+	int err;
+
+	ewoe_addr_str(addr, text);
+	if ((addr->family != AF_INET && addr->family != AF_INET6) || prefix_len < 1 ||
+	    prefix_len > max_prefix) {
+		ewoe_err("%s/%d: not an address with a prefix length of 1 to %d", text, prefix_len,
+			 max_prefix);
+		return -EINVAL;
+	}
+	len = addr->family == AF_INET ? 4 : 16;
+	err = nl_open(&nl, NETLINK_ROUTE);
+	if (err)
+		return err;
+	err = link_query(&nl, ifname, &li);
+	if (err)
+		goto out;
+
+	af.ifindex = li.ifindex;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (unsigned char)addr->family;
+	err = nl_call(&nl, nlh, addr_find_cb, &af);
+	if (err) {
+		nl_fail(&nl, err, "%s: listing its addresses", ifname);
+		goto out;
+	}
+	if (af.prefix_len == prefix_len)
+		goto out;
+	if (af.prefix_len >= 0) {
+		ewoe_err("%s already has %s/%d, not /%d", ifname, text, af.prefix_len, prefix_len);
+		ewoe_hint("use prefix length %d, or remove it first: ip addr del %s/%d dev %s",
+			  af.prefix_len, text, af.prefix_len, ifname);
+		err = -EEXIST;
+		goto out;
+	}
+
+	platform_action("add address %s/%d to %s", text, prefix_len, ifname);
+	if (ewoe_opts.dry_run) {
+		err = 1;
+		goto out;
+	}
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (unsigned char)addr->family;
+	ifa->ifa_prefixlen = (unsigned char)prefix_len;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (unsigned int)li.ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, len, &addr->v4);
+	mnl_attr_put(nlh, IFA_ADDRESS, len, &addr->v4);
+	err = nl_call(&nl, nlh, NULL, NULL);
+	if (err)
+		nl_fail(&nl, err, "%s: adding %s/%d", ifname, text, prefix_len);
+	else
+		err = 1;
+out:
+	nl_close(&nl);
+	return err;
+}
+
+/* ---- generic netlink: ethtool, devlink ---- */
+
+static struct nlmsghdr *genl_put(char *buf, uint16_t family, uint8_t cmd, uint8_t version,
+				 uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = version;
+	return nlh;
+}
+
+static int family_id_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr))
+	{
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+		    !mnl_attr_validate(attr, MNL_TYPE_U16))
+			*(uint16_t *)data = mnl_attr_get_u16(attr);
+	}
+	return MNL_CB_OK;
+}
+
+/* Open a generic netlink socket and resolve the family; -ENOENT when the kernel lacks it. */
+static int genl_open(struct nl *nl, const char *family, uint16_t *id)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err;
+
+	err = nl_open(nl, NETLINK_GENERIC);
+	if (err)
+		return err;
+	nlh = genl_put(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, family);
+	*id = 0;
+	err = nl_call(nl, nlh, family_id_cb, id);
+	if (!err && !*id)
+		err = -ENOENT;
+	if (err == -ENOENT)
+		ewoe_err("this kernel has no %s netlink interface", family);
+	else if (err)
+		nl_fail(nl, err, "resolving the %s netlink family", family);
+	if (err)
+		nl_close(nl);
+	return err;
+}
+
+struct feature_query {
+	const char *name;
+	bool hw, active, nochange;
+};
+
+/* Whether a verbose bitset holds name as set; lists without a mask carry only set bits. */
+static bool bitset_has(const struct nlattr *bitset, const char *name)
+{
+	const struct nlattr *bits = NULL;
+	struct nlattr *a, *bit, *f;
+	bool nomask = false;
+
+	mnl_attr_for_each_nested(a, bitset)
+	{
+		if (mnl_attr_get_type(a) == ETHTOOL_A_BITSET_NOMASK)
+			nomask = true;
+		else if (mnl_attr_get_type(a) == ETHTOOL_A_BITSET_BITS)
+			bits = a;
+	}
+	if (!bits)
+		return false;
+	mnl_attr_for_each_nested(bit, bits)
+	{
+		const char *bit_name = NULL;
+		bool value = false;
+
+		if (mnl_attr_get_type(bit) != ETHTOOL_A_BITSET_BITS_BIT)
+			continue;
+		mnl_attr_for_each_nested(f, bit)
+		{
+			if (mnl_attr_get_type(f) == ETHTOOL_A_BITSET_BIT_NAME &&
+			    !mnl_attr_validate(f, MNL_TYPE_NUL_STRING))
+				bit_name = mnl_attr_get_str(f);
+			else if (mnl_attr_get_type(f) == ETHTOOL_A_BITSET_BIT_VALUE)
+				value = true;
+		}
+		if (bit_name && !strcmp(bit_name, name))
+			return nomask || value;
+	}
+	return false;
+}
+
+static int features_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct feature_query *q = data;
+	struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr))
+	{
+		switch (mnl_attr_get_type(attr)) {
+		case ETHTOOL_A_FEATURES_HW:
+			q->hw = bitset_has(attr, q->name);
+			break;
+		case ETHTOOL_A_FEATURES_ACTIVE:
+			q->active = bitset_has(attr, q->name);
+			break;
+		case ETHTOOL_A_FEATURES_NOCHANGE:
+			q->nochange = bitset_has(attr, q->name);
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static int features_get(struct nl *nl, uint16_t family, const char *ifname, const char *feature,
+			struct link_feature *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct feature_query q = { .name = feature };
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	int err;
+
+	nlh = genl_put(buf, family, ETHTOOL_MSG_FEATURES_GET, ETHTOOL_GENL_VERSION, 0);
+	nest = mnl_attr_nest_start(nlh, ETHTOOL_A_FEATURES_HEADER);
+	mnl_attr_put_strz(nlh, ETHTOOL_A_HEADER_DEV_NAME, ifname);
+	mnl_attr_nest_end(nlh, nest);
+	err = nl_call(nl, nlh, features_cb, &q);
+	if (err == -ENODEV) {
+		ewoe_err("no interface %s in this network namespace", ifname);
+		return err;
+	}
+	if (err) {
+		nl_fail(nl, err, "%s: reading its ethtool features", ifname);
+		return err;
+	}
+	out->active = q.active;
+	out->changeable = q.hw && !q.nochange;
+	return 0;
+}
+
+int link_get_feature(const char *ifname, const char *feature, struct link_feature *out)
+{
+	uint16_t family;
+	struct nl nl;
+	int err;
+
+	err = check_ifname(ifname);
+	if (err)
+		return err;
+	err = genl_open(&nl, "ethtool", &family);
+	if (err)
+		return err;
+	err = features_get(&nl, family, ifname, feature, out);
+	nl_close(&nl);
+	return err;
+}
+
+int link_set_feature(const char *ifname, const char *feature, bool on)
+{
+	const char *state = on ? "on" : "off";
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlattr *nest, *bits, *bit;
+	struct link_feature f;
+	struct nlmsghdr *nlh;
+	uint16_t family;
+	struct nl nl;
+	int err;
+
+	err = check_ifname(ifname);
+	if (err)
+		return err;
+	err = genl_open(&nl, "ethtool", &family);
+	if (err)
+		return err;
+	err = features_get(&nl, family, ifname, feature, &f);
+	if (err || f.active == on)
+		goto out;
+	if (!f.changeable) {
+		ewoe_err("%s: %s is fixed %s by its driver", ifname, feature,
+			 f.active ? "on" : "off");
+		err = -EOPNOTSUPP;
+		goto out;
+	}
+	platform_action("turn %s %s on %s", feature, state, ifname);
+	if (ewoe_opts.dry_run) {
+		err = 1;
+		goto out;
+	}
+
+	nlh = genl_put(buf, family, ETHTOOL_MSG_FEATURES_SET, ETHTOOL_GENL_VERSION, 0);
+	nest = mnl_attr_nest_start(nlh, ETHTOOL_A_FEATURES_HEADER);
+	mnl_attr_put_strz(nlh, ETHTOOL_A_HEADER_DEV_NAME, ifname);
+	mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_FLAGS, ETHTOOL_FLAG_OMIT_REPLY);
+	mnl_attr_nest_end(nlh, nest);
+	/* A bitset with a mask: only the named bit changes. */
+	nest = mnl_attr_nest_start(nlh, ETHTOOL_A_FEATURES_WANTED);
+	bits = mnl_attr_nest_start(nlh, ETHTOOL_A_BITSET_BITS);
+	bit = mnl_attr_nest_start(nlh, ETHTOOL_A_BITSET_BITS_BIT);
+	mnl_attr_put_strz(nlh, ETHTOOL_A_BITSET_BIT_NAME, feature);
+	if (on)
+		mnl_attr_put(nlh, ETHTOOL_A_BITSET_BIT_VALUE, 0, NULL);
+	mnl_attr_nest_end(nlh, bit);
+	mnl_attr_nest_end(nlh, bits);
+	mnl_attr_nest_end(nlh, nest);
+	err = nl_call(&nl, nlh, NULL, NULL);
+	if (err) {
+		nl_fail(&nl, err, "%s: turning %s %s", ifname, feature, state);
+		goto out;
+	}
+	/* The kernel accepts a wish it cannot grant (a dependency is off); check the result. */
+	err = features_get(&nl, family, ifname, feature, &f);
+	if (err)
+		goto out;
+	if (f.active != on) {
+		ewoe_err("%s: %s stays %s after asking for %s", ifname, feature,
+			 f.active ? "on" : "off", state);
+		err = -EOPNOTSUPP;
+		goto out;
+	}
+	err = 1;
+out:
+	nl_close(&nl);
+	return err;
+}
+
+struct devlink_port_find {
+	const char *ifname;
+	char bus[64], dev[64];
+	bool found;
+};
+
+static int devlink_port_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct devlink_port_find *pf = data;
+	const char *bus = NULL, *dev = NULL, *netdev = NULL;
+	struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr))
+	{
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING))
+			continue;
+		switch (mnl_attr_get_type(attr)) {
+		case DEVLINK_ATTR_BUS_NAME:
+			bus = mnl_attr_get_str(attr);
+			break;
+		case DEVLINK_ATTR_DEV_NAME:
+			dev = mnl_attr_get_str(attr);
+			break;
+		case DEVLINK_ATTR_PORT_NETDEV_NAME:
+			netdev = mnl_attr_get_str(attr);
+			break;
+		}
+	}
+	if (bus && dev && netdev && !strcmp(netdev, pf->ifname)) {
+		snprintf(pf->bus, sizeof(pf->bus), "%s", bus);
+		snprintf(pf->dev, sizeof(pf->dev), "%s", dev);
+		pf->found = true;
+	}
+	return MNL_CB_OK;
+}
+
+static int eswitch_mode_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr))
+	{
+		if (mnl_attr_get_type(attr) == DEVLINK_ATTR_ESWITCH_MODE &&
+		    !mnl_attr_validate(attr, MNL_TYPE_U16))
+			*(int *)data = mnl_attr_get_u16(attr);
+	}
+	return MNL_CB_OK;
+}
+
+const char *link_eswitch_name(enum link_eswitch mode)
+{
+	return mode == LINK_ESWITCH_SWITCHDEV ? "switchdev" : "legacy";
+}
+
+int link_get_eswitch_mode(const char *ifname, enum link_eswitch *mode)
+{
+	struct devlink_port_find pf = { .ifname = ifname };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	uint16_t family;
+	int value = -1;
+	struct nl nl;
+	int err;
+
+	err = check_ifname(ifname);
+	if (err)
+		return err;
+	err = genl_open(&nl, "devlink", &family);
+	if (err)
+		return err;
+	nlh = genl_put(buf, family, DEVLINK_CMD_PORT_GET, DEVLINK_GENL_VERSION, NLM_F_DUMP);
+	err = nl_call(&nl, nlh, devlink_port_cb, &pf);
+	if (err) {
+		nl_fail(&nl, err, "listing devlink ports");
+		goto out;
+	}
+	if (!pf.found) {
+		ewoe_err("%s has no devlink port: its driver has no eswitch", ifname);
+		err = -ENODEV;
+		goto out;
+	}
+	nlh = genl_put(buf, family, DEVLINK_CMD_ESWITCH_GET, DEVLINK_GENL_VERSION, 0);
+	mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, pf.bus);
+	mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, pf.dev);
+	err = nl_call(&nl, nlh, eswitch_mode_cb, &value);
+	if (err) {
+		nl_fail(&nl, err, "%s/%s: reading the eswitch mode", pf.bus, pf.dev);
+		goto out;
+	}
+	if (value != DEVLINK_ESWITCH_MODE_LEGACY && value != DEVLINK_ESWITCH_MODE_SWITCHDEV) {
+		ewoe_err("%s/%s: unknown eswitch mode %d", pf.bus, pf.dev, value);
+		err = -EPROTO;
+		goto out;
+	}
+	*mode =
+	    value == DEVLINK_ESWITCH_MODE_SWITCHDEV ? LINK_ESWITCH_SWITCHDEV : LINK_ESWITCH_LEGACY;
+out:
+	nl_close(&nl);
+	return err;
+}
+
+int link_setup_pf(const char *pf, const struct ewoe_addr *addr, int prefix_len, const char *rep,
+		  bool packet_offload)
+{
+	int rep_mtu = 0, changed = 0, rc;
+	struct link_feature tc;
+
+	/* Everything that can refuse is checked before the first change. */
+	rc = link_get_mtu(pf);
+	if (rc < 0)
+		return rc;
+	if (rep) {
+		rep_mtu = link_get_mtu(rep);
+		if (rep_mtu < 0)
+			return rep_mtu;
+	}
+	if (packet_offload) {
+		rc = link_get_feature(pf, "hw-tc-offload", &tc);
+		if (rc < 0)
+			return rc;
+		if (!tc.active && !tc.changeable) {
+			ewoe_err(
+			    "%s: hw-tc-offload is fixed off by its driver; packet offload needs "
+			    "it",
+			    pf);
+			ewoe_hint("use the BlueField uplink (p0/p1) as the PF, or choose --offload "
+				  "none");
+			return -EOPNOTSUPP;
+		}
+	}
+
+	rc = link_set_up(pf);
+	if (rc < 0)
+		return rc;
+	changed |= rc;
+	if (addr) {
+		rc = link_add_addr(pf, addr, prefix_len);
+		if (rc < 0)
+			return rc;
+		changed |= rc;
+	}
+	if (rep) {
+		int overhead =
+		    addr && addr->family == AF_INET6 ? VXLAN_OVERHEAD_V6 : EWOE_VXLAN_OVERHEAD;
+
+		rc = link_raise_mtu(pf, rep_mtu + overhead);
+		if (rc < 0)
+			return rc;
+		changed |= rc;
+	}
+	if (packet_offload) {
+		rc = link_set_feature(pf, "hw-tc-offload", true);
+		if (rc < 0)
+			return rc;
+		changed |= rc;
+	}
+	return changed;
+}

@@ -1,0 +1,906 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * OVSDB through the OVS C IDL, the way ovs-vsctl talks to it: monitor only the columns used,
+ * build one transaction from a fresh snapshot, bump next_cfg, commit, then wait for cur_cfg.
+ * This is the only file that sees OVS headers; they shadow libc's, so config.h comes first.
+ */
+#ifndef EWOE_OVS_SYSTEM
+#include <config.h>
+#endif
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "smap.h"
+#include "svec.h"
+#include "timeval.h"
+#include "util.h"
+#include "vswitch-idl.h"
+
+#include "ewoe.h"
+#include "ovsdb.h"
+
+/* external_ids on every row ewoe inserts; removal touches only rows carrying it. */
+#define OWNER_KEY "ewoe:owner"
+#define OWNER_VAL "ewoe"
+#define PEER_KEY  "ewoe:peer"
+/* On a port `setup-bridge --move` took from another bridge: where it came from. */
+#define MOVED_KEY "ewoe:moved-from"
+
+#define IPSEC_PIDFILE "/var/run/openvswitch/ovs-monitor-ipsec.pid"
+
+struct ovsdb {
+	struct ovsdb_idl *idl;
+	char *remote;
+	int timeout_ms;
+	bool vswitchd_checked;
+};
+
+/* What one command changes, described while the transaction is built. */
+struct change {
+	struct svec actions;	  /* one line per change, for dry-run and progress */
+	struct svec check_ifaces; /* interfaces whose ofport/error to check once applied */
+	bool hw_offload_set;	  /* the change includes other_config:hw-offload */
+	bool committed;
+};
+
+typedef int (*build_fn)(struct ovsdb *db, struct ovsdb_idl_txn *txn,
+			const struct ovsrec_open_vswitch *ovs, const void *arg, struct change *ch);
+
+static void quiet_ovs_logging(void)
+{
+	static bool done;
+	enum vlog_level level = VLL_OFF;
+
+	if (done)
+		return;
+	done = true;
+	if (ewoe_opts.verbosity > 1)
+		level = VLL_DBG;
+	else if (ewoe_opts.verbosity > 0)
+		level = VLL_WARN;
+	vlog_set_levels(NULL, VLF_ANY_DESTINATION, level);
+}
+
+static void add_monitored_columns(struct ovsdb_idl *idl)
+{
+	static const struct ovsdb_idl_column *const columns[] = {
+		&ovsrec_open_vswitch_col_bridges, &ovsrec_open_vswitch_col_next_cfg,
+		&ovsrec_open_vswitch_col_cur_cfg, &ovsrec_open_vswitch_col_other_config,
+		&ovsrec_bridge_col_name,	  &ovsrec_bridge_col_ports,
+		&ovsrec_bridge_col_external_ids,  &ovsrec_port_col_name,
+		&ovsrec_port_col_interfaces,	  &ovsrec_port_col_external_ids,
+		&ovsrec_interface_col_name,	  &ovsrec_interface_col_type,
+		&ovsrec_interface_col_options,	  &ovsrec_interface_col_ofport,
+		&ovsrec_interface_col_error,	  &ovsrec_interface_col_external_ids,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(columns); i++)
+		ovsdb_idl_add_column(idl, columns[i]);
+}
+
+static void unreachable_hint(int error)
+{
+	if (error == EACCES) {
+		ewoe_hint("run ewoe as root, or as a user allowed to open that socket");
+		return;
+	}
+	ewoe_hint("is ovsdb-server running? start it with 'systemctl start openvswitch-switch', "
+		  "or point --db at its socket");
+}
+
+int ovsdb_open(const char *remote, int timeout_ms, struct ovsdb **out)
+{
+	struct ovsdb *db;
+	long long deadline = time_msec() + timeout_ms;
+
+	quiet_ovs_logging();
+	db = xzalloc(sizeof(*db));
+	db->remote = xstrdup(remote);
+	db->timeout_ms = timeout_ms;
+	db->idl = ovsdb_idl_create(remote, &ovsrec_idl_class, false, false);
+	add_monitored_columns(db->idl);
+
+	for (;;) {
+		ovsdb_idl_run(db->idl);
+		if (!ovsdb_idl_is_alive(db->idl)) {
+			ewoe_err("cannot connect to the Open vSwitch database at %s: %s", remote,
+				 ovs_retval_to_string(ovsdb_idl_get_last_error(db->idl)));
+			unreachable_hint(ovsdb_idl_get_last_error(db->idl));
+			goto fail;
+		}
+		if (ovsdb_idl_has_ever_connected(db->idl))
+			break;
+		if (time_msec() >= deadline) {
+			ewoe_err("no answer from the Open vSwitch database at %s within %d s",
+				 remote, timeout_ms / 1000);
+			unreachable_hint(ovsdb_idl_get_last_error(db->idl));
+			goto fail;
+		}
+		ovsdb_idl_wait(db->idl);
+		poll_timer_wait_until(deadline);
+		poll_block();
+	}
+	if (!ovsrec_open_vswitch_first(db->idl)) {
+		ewoe_err("the Open vSwitch database at %s is not initialized (no Open_vSwitch row)",
+			 remote);
+		ewoe_hint("'systemctl start openvswitch-switch' initializes it");
+		goto fail;
+	}
+	*out = db;
+	return 0;
+fail:
+	ovsdb_free(db);
+	return -ENOTCONN;
+}
+
+void ovsdb_free(struct ovsdb *db)
+{
+	if (!db)
+		return;
+	ovsdb_idl_destroy(db->idl);
+	free(db->remote);
+	free(db);
+}
+
+static bool owned_by_ewoe(const struct smap *external_ids)
+{
+	const char *v = smap_get(external_ids, OWNER_KEY);
+
+	return v && !strcmp(v, OWNER_VAL);
+}
+
+static void mark_owned(struct smap *external_ids)
+{
+	smap_init(external_ids);
+	smap_add(external_ids, OWNER_KEY, OWNER_VAL);
+}
+
+static const struct ovsrec_bridge *find_bridge(const struct ovsdb *db, const char *name)
+{
+	const struct ovsrec_bridge *br;
+
+	for (br = ovsrec_bridge_first(db->idl); br; br = ovsrec_bridge_next(br))
+		if (!strcmp(br->name, name))
+			return br;
+	return NULL;
+}
+
+static const struct ovsrec_port *bridge_port(const struct ovsrec_bridge *br, const char *name)
+{
+	for (size_t i = 0; i < br->n_ports; i++)
+		if (!strcmp(br->ports[i]->name, name))
+			return br->ports[i];
+	return NULL;
+}
+
+/* The port named so on any bridge, and that bridge. */
+static const struct ovsrec_port *find_port(const struct ovsdb *db, const char *name,
+					   const struct ovsrec_bridge **on)
+{
+	const struct ovsrec_bridge *br;
+	const struct ovsrec_port *port;
+
+	for (br = ovsrec_bridge_first(db->idl); br; br = ovsrec_bridge_next(br)) {
+		port = bridge_port(br, name);
+		if (port) {
+			*on = br;
+			return port;
+		}
+	}
+	*on = NULL;
+	return NULL;
+}
+
+static const struct ovsrec_interface *find_iface(const struct ovsdb *db, const char *name)
+{
+	const struct ovsrec_interface *iface;
+
+	for (iface = ovsrec_interface_first(db->idl); iface; iface = ovsrec_interface_next(iface))
+		if (!strcmp(iface->name, name))
+			return iface;
+	return NULL;
+}
+
+static void add_action(struct change *ch, const char *fmt, ...) OVS_PRINTF_FORMAT(2, 3);
+static void add_action(struct change *ch, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	svec_add_nocopy(&ch->actions, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+/* Wait for the IDL to hear from the server, up to the deadline. */
+static int idl_wait_change(struct ovsdb *db, long long deadline)
+{
+	unsigned int seqno = ovsdb_idl_get_seqno(db->idl);
+
+	while (seqno == ovsdb_idl_get_seqno(db->idl)) {
+		if (!ovsdb_idl_is_alive(db->idl)) {
+			ewoe_err("lost the connection to the Open vSwitch database at %s: %s",
+				 db->remote,
+				 ovs_retval_to_string(ovsdb_idl_get_last_error(db->idl)));
+			unreachable_hint(ovsdb_idl_get_last_error(db->idl));
+			return -ENOTCONN;
+		}
+		if (time_msec() >= deadline)
+			return -ETIMEDOUT;
+		ovsdb_idl_wait(db->idl);
+		poll_timer_wait_until(deadline);
+		poll_block();
+		ovsdb_idl_run(db->idl);
+	}
+	return 0;
+}
+
+/*
+ * Refuse to write when no ovs-vswitchd serves this database: it holds the "ovs_vswitchd" lock
+ * for as long as it runs, so being granted that lock means it is not there. Checking first keeps
+ * the database untouched instead of writing and then timing out.
+ */
+static int check_vswitchd(struct ovsdb *db, long long deadline)
+{
+	bool granted;
+	int rc = 0;
+
+	ovsdb_idl_set_lock(db->idl, "ovs_vswitchd");
+	for (;;) {
+		ovsdb_idl_run(db->idl);
+		if (ovsdb_idl_has_lock(db->idl) || ovsdb_idl_is_lock_contended(db->idl))
+			break;
+		if (!ovsdb_idl_is_alive(db->idl)) {
+			ewoe_err("lost the connection to the Open vSwitch database at %s: %s",
+				 db->remote,
+				 ovs_retval_to_string(ovsdb_idl_get_last_error(db->idl)));
+			unreachable_hint(ovsdb_idl_get_last_error(db->idl));
+			rc = -ENOTCONN;
+			break;
+		}
+		if (time_msec() >= deadline) {
+			ewoe_err("no answer from the Open vSwitch database at %s within %d s",
+				 db->remote, db->timeout_ms / 1000);
+			rc = -ETIMEDOUT;
+			break;
+		}
+		ovsdb_idl_wait(db->idl);
+		poll_timer_wait_until(deadline);
+		poll_block();
+	}
+	granted = ovsdb_idl_has_lock(db->idl);
+	ovsdb_idl_set_lock(db->idl, NULL);
+	if (rc)
+		return rc;
+	if (granted) {
+		ewoe_err("ovs-vswitchd is not running for the database at %s; nothing was changed",
+			 db->remote);
+		ewoe_hint("start it with 'systemctl start openvswitch-switch', or pass --no-wait "
+			  "to only write the database");
+		return -ESRCH;
+	}
+	db->vswitchd_checked = true;
+	return 0;
+}
+
+/* Wait until ovs-vswitchd has applied next_cfg, then check what it made of new interfaces. */
+static int wait_applied(struct ovsdb *db, int64_t next_cfg, const struct change *ch,
+			long long deadline)
+{
+	const struct ovsrec_open_vswitch *ovs;
+	const struct ovsrec_interface *iface;
+	const char *name;
+	size_t i;
+	int rc = 0;
+
+	ovsdb_idl_enable_reconnect(db->idl);
+	for (;;) {
+		ovs = ovsrec_open_vswitch_first(db->idl);
+		if (ovs && ovs->cur_cfg >= next_cfg)
+			break;
+		if (time_msec() >= deadline) {
+			ewoe_err("ovs-vswitchd did not apply the change within %d s (configuration "
+				 "%" PRId64 ", it is at %" PRId64 ")",
+				 db->timeout_ms / 1000, next_cfg, ovs ? ovs->cur_cfg : 0);
+			ewoe_hint(
+			    "the change is in the database and ovs-vswitchd applies it when it "
+			    "recovers; check 'systemctl status openvswitch-switch' and "
+			    "/var/log/openvswitch/ovs-vswitchd.log");
+			return -ETIMEDOUT;
+		}
+		ovsdb_idl_wait(db->idl);
+		poll_timer_wait_until(deadline);
+		poll_block();
+		ovsdb_idl_run(db->idl);
+	}
+	for (i = 0; i < ch->check_ifaces.n; i++) {
+		name = ch->check_ifaces.names[i];
+		iface = find_iface(db, name);
+		if (!iface) {
+			ewoe_err("interface %s disappeared from the database after it was added",
+				 name);
+			rc = -EIO;
+		} else if (iface->error && *iface->error) {
+			ewoe_err("ovs-vswitchd could not add interface %s: %s", name, iface->error);
+			rc = -EIO;
+		} else if (!iface->n_ofport || *iface->ofport < 0) {
+			ewoe_err("ovs-vswitchd gave interface %s no OpenFlow port", name);
+			rc = -EIO;
+		}
+	}
+	return rc;
+}
+
+/*
+ * Build the change from a fresh snapshot and commit it as one transaction. Returns 1 when
+ * something changed (or would, under --dry-run), 0 when all was already so, <0 on error.
+ */
+static int run_txn(struct ovsdb *db, const char *what, build_fn build, const void *arg, bool wait,
+		   struct change *ch)
+{
+	long long deadline = time_msec() + db->timeout_ms;
+	const struct ovsrec_open_vswitch *ovs;
+	struct ovsdb_idl_txn *txn;
+	enum ovsdb_idl_txn_status status;
+	int64_t next_cfg = 0;
+	size_t i;
+	int rc;
+
+	for (;;) {
+		svec_clear(&ch->actions);
+		svec_clear(&ch->check_ifaces);
+		ch->hw_offload_set = false;
+		ovs = ovsrec_open_vswitch_first(db->idl);
+		if (!ovs) {
+			ewoe_err("the Open vSwitch database at %s lost its Open_vSwitch row",
+				 db->remote);
+			return -ENOENT;
+		}
+		txn = ovsdb_idl_txn_create(db->idl);
+		ovsdb_idl_txn_add_comment(txn, "ewoe: %s", what);
+		rc = build(db, txn, ovs, arg, ch);
+		if (rc < 0 || !ch->actions.n || ewoe_opts.dry_run) {
+			next_cfg = ovs->next_cfg;
+			ovsdb_idl_txn_destroy(txn);
+			if (rc < 0)
+				return rc;
+			for (i = 0; i < ch->actions.n; i++)
+				printf("dry-run: would %s\n", ch->actions.names[i]);
+			if (ch->actions.n)
+				return 1;
+			/* Nothing to write, but say so if ovs-vswitchd failed on what is there. */
+			return wait && !ewoe_opts.dry_run ? wait_applied(db, next_cfg, ch, deadline)
+							  : 0;
+		}
+		if (wait && !db->vswitchd_checked) {
+			/* Row pointers die with the next IDL run: check, then build again. */
+			ovsdb_idl_txn_destroy(txn);
+			rc = check_vswitchd(db, deadline);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (wait)
+			ovsdb_idl_txn_increment(txn, &ovs->header_,
+						&ovsrec_open_vswitch_col_next_cfg, false);
+		while ((status = ovsdb_idl_txn_commit(txn)) == TXN_INCOMPLETE) {
+			if (time_msec() >= deadline)
+				break;
+			ovsdb_idl_run(db->idl);
+			ovsdb_idl_wait(db->idl);
+			ovsdb_idl_txn_wait(txn);
+			poll_timer_wait_until(deadline);
+			poll_block();
+		}
+		if (status == TXN_SUCCESS && wait)
+			next_cfg = ovsdb_idl_txn_get_increment_new_value(txn);
+		if (status == TXN_ERROR)
+			ewoe_err("the Open vSwitch database refused the change (%s): %s", what,
+				 ovsdb_idl_txn_get_error(txn));
+		ovsdb_idl_txn_destroy(txn);
+		if (status != TXN_TRY_AGAIN)
+			break;
+		/* Someone else changed the database meanwhile: look again and rebuild. */
+		rc = idl_wait_change(db, deadline);
+		if (rc == -ETIMEDOUT) {
+			status = TXN_INCOMPLETE;
+			break;
+		}
+		if (rc)
+			return rc;
+	}
+
+	switch (status) {
+	case TXN_UNCHANGED:
+		return 0;
+	case TXN_SUCCESS:
+		break;
+	case TXN_INCOMPLETE:
+		ewoe_err("the Open vSwitch database at %s did not confirm the change within %d s",
+			 db->remote, db->timeout_ms / 1000);
+		return -ETIMEDOUT;
+	case TXN_ERROR:
+		return -EIO;
+	default:
+		ewoe_err("transaction on the Open vSwitch database failed: %s",
+			 ovsdb_idl_txn_status_to_string(status));
+		return -EIO;
+	}
+	ch->committed = true;
+	for (i = 0; i < ch->actions.n; i++)
+		ewoe_info("ovsdb: %s", ch->actions.names[i]);
+	if (wait) {
+		rc = wait_applied(db, next_cfg, ch, deadline);
+		if (rc)
+			return rc;
+	}
+	return 1;
+}
+
+static int commit(struct ovsdb *db, const char *what, build_fn build, const void *arg, bool wait,
+		  bool *hw_offload_changed)
+{
+	struct change ch = { .committed = false };
+	int rc;
+
+	svec_init(&ch.actions);
+	svec_init(&ch.check_ifaces);
+	rc = run_txn(db, what, build, arg, wait, &ch);
+	if (hw_offload_changed)
+		*hw_offload_changed = ch.hw_offload_set && (ch.committed || ewoe_opts.dry_run);
+	svec_destroy(&ch.actions);
+	svec_destroy(&ch.check_ifaces);
+	return rc;
+}
+
+/* The options that hand a tunnel's IPsec to ovs-monitor-ipsec. */
+static const char *const ipsec_options[] = { "psk", "remote_cert", "remote_name" };
+
+static const char *ipsec_option(const struct ovsrec_interface *iface)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(ipsec_options); i++)
+		if (smap_get(&iface->options, ipsec_options[i]))
+			return ipsec_options[i];
+	return NULL;
+}
+
+/* ovs-monitor-ipsec rewrites strongSwan's configuration and restarts it, dropping ewoe's. */
+static void warn_ipsec_conflicts(const struct ovsdb *db, const char *bridge)
+{
+	const struct ovsrec_bridge *br = find_bridge(db, bridge);
+	const char *option;
+	char path[4096];
+	long pid;
+	FILE *f;
+
+	for (size_t i = 0; br && i < br->n_ports; i++) {
+		for (size_t j = 0; j < br->ports[i]->n_interfaces; j++) {
+			const struct ovsrec_interface *iface = br->ports[i]->interfaces[j];
+
+			option = ipsec_option(iface);
+			if (option)
+				ewoe_warn(
+				    "interface %s on bridge %s has options:%s, which hands its "
+				    "IPsec to ovs-monitor-ipsec; that conflicts with the "
+				    "strongSwan configuration ewoe loads",
+				    iface->name, bridge, option);
+		}
+	}
+
+	snprintf(path, sizeof(path), "%s%s", ewoe_opts.root, IPSEC_PIDFILE);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fscanf(f, "%ld", &pid) == 1 && pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+		ewoe_warn("openvswitch-ipsec is running (ovs-monitor-ipsec, pid %ld): it rewrites "
+			  "strongSwan's configuration and restarts it, dropping the tunnels ewoe "
+			  "loads; stop it with 'systemctl disable --now openvswitch-ipsec'",
+			  pid);
+	fclose(f);
+}
+
+/* A new port holding one new interface, both marked as ewoe's. */
+static const struct ovsrec_port *insert_port(struct ovsdb_idl_txn *txn, const char *name,
+					     const char *type, const struct smap *options,
+					     const struct smap *external_ids)
+{
+	struct ovsrec_interface *iface = ovsrec_interface_insert(txn);
+	struct ovsrec_port *port = ovsrec_port_insert(txn);
+
+	ovsrec_interface_set_name(iface, name);
+	ovsrec_interface_set_type(iface, type);
+	if (options)
+		ovsrec_interface_set_options(iface, options);
+	ovsrec_interface_set_external_ids(iface, external_ids);
+	ovsrec_port_set_name(port, name);
+	ovsrec_port_set_interfaces(port, &iface, 1);
+	ovsrec_port_set_external_ids(port, external_ids);
+	return port;
+}
+
+static void delete_port(const struct ovsrec_port *port)
+{
+	for (size_t i = 0; i < port->n_interfaces; i++)
+		ovsrec_interface_delete(port->interfaces[i]);
+	ovsrec_port_delete(port);
+}
+
+static int build_setup_bridge(struct ovsdb *db, struct ovsdb_idl_txn *txn,
+			      const struct ovsrec_open_vswitch *ovs, const void *arg,
+			      struct change *ch)
+{
+	const struct ovsdb_bridge_spec *spec = arg;
+	const struct ovsrec_bridge *br = find_bridge(db, spec->bridge);
+	const struct ovsrec_bridge *rep_on;
+	const struct ovsrec_port *rep = find_port(db, spec->rep, &rep_on);
+	const struct ovsrec_port *ports[2];
+	struct smap owned;
+
+	if (rep && rep_on != br && !spec->move) {
+		ewoe_err("port %s is on bridge %s; pass --move to move it to %s", spec->rep,
+			 rep_on->name, spec->bridge);
+		return -EEXIST;
+	}
+	if (!rep && find_iface(db, spec->rep)) {
+		ewoe_err("%s is already an interface of another port (a bond?); "
+			 "take it out of that port first",
+			 spec->rep);
+		return -EEXIST;
+	}
+
+	if (!br)
+		add_action(ch, "create bridge %s", spec->bridge);
+	mark_owned(&owned);
+	if (rep && rep_on != br) {
+		ovsrec_bridge_update_ports_delvalue(rep_on, rep);
+		ovsrec_port_update_external_ids_setkey(rep, MOVED_KEY, rep_on->name);
+		add_action(ch, "move port %s from bridge %s to %s", spec->rep, rep_on->name,
+			   spec->bridge);
+	}
+	if (rep) {
+		for (size_t i = 0; i < rep->n_interfaces; i++)
+			svec_add(&ch->check_ifaces, rep->interfaces[i]->name);
+	} else {
+		rep = insert_port(txn, spec->rep, "", NULL, &owned);
+		svec_add(&ch->check_ifaces, spec->rep);
+		add_action(ch, "add port %s to bridge %s", spec->rep, spec->bridge);
+	}
+	if (!br) {
+		struct ovsrec_bridge *nbr = ovsrec_bridge_insert(txn);
+
+		ports[0] = insert_port(txn, spec->bridge, "internal", NULL, &owned);
+		ports[1] = rep;
+		ovsrec_bridge_set_name(nbr, spec->bridge);
+		ovsrec_bridge_set_ports(nbr, (struct ovsrec_port **)ports, 2);
+		ovsrec_bridge_set_external_ids(nbr, &owned);
+		ovsrec_open_vswitch_update_bridges_addvalue(ovs, nbr);
+		svec_add(&ch->check_ifaces, spec->bridge);
+	} else if (rep_on != br) {
+		ovsrec_bridge_update_ports_addvalue(br, rep);
+	}
+	smap_destroy(&owned);
+
+	if (spec->hw_offload >= 0) {
+		const char *want = spec->hw_offload ? "true" : "false";
+		const char *cur = smap_get(&ovs->other_config, "hw-offload");
+
+		/* Absent means false to ovs-vswitchd: nothing to write for "none". */
+		if (cur ? strcmp(cur, want) : spec->hw_offload) {
+			ovsrec_open_vswitch_update_other_config_setkey(ovs, "hw-offload", want);
+			ch->hw_offload_set = true;
+			add_action(ch, "set Open_vSwitch other_config:hw-offload=%s (was %s)", want,
+				   cur ? cur : "unset");
+		}
+	}
+	return 0;
+}
+
+int ovsdb_setup_bridge(struct ovsdb *db, const struct ovsdb_bridge_spec *spec)
+{
+	bool hw_offload_changed = false;
+	int rc;
+
+	if (!strcmp(spec->bridge, spec->rep)) {
+		ewoe_err("the representor port and the bridge are both named %s; they must differ",
+			 spec->rep);
+		return -EINVAL;
+	}
+	warn_ipsec_conflicts(db, spec->bridge);
+	rc = commit(db, "setup-bridge", build_setup_bridge, spec, spec->wait, &hw_offload_changed);
+	/* Also when the wait for ovs-vswitchd failed: the restart is needed all the same. */
+	if (hw_offload_changed)
+		ewoe_warn("hw-offload %s: it takes effect only after ovs-vswitchd restarts "
+			  "('systemctl restart openvswitch-switch')",
+			  ewoe_opts.dry_run ? "would change" : "changed");
+	return rc;
+}
+
+static void tunnel_options(const struct ewoe_peer *peer, struct smap *options)
+{
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+
+	smap_init(options);
+	smap_add(options, "local_ip", ewoe_addr_str(&peer->local, local));
+	smap_add(options, "remote_ip", ewoe_addr_str(&peer->remote, remote));
+	smap_add_format(options, "key", "%" PRIu32, peer->vni);
+	smap_add_format(options, "dst_port", "%" PRIu16, peer->dst_port);
+}
+
+/* ovs-vswitchd refuses a second tunnel with the same endpoints, key and port. */
+static const struct ovsrec_interface *
+same_tunnel(const struct ovsrec_bridge *br, const struct ewoe_peer *peer, const struct smap *want)
+{
+	static const char *const keys[] = { "local_ip", "remote_ip", "key", "dst_port" };
+	static const char *const defaults[] = { "", "", "0", "4789" };
+
+	for (size_t i = 0; i < br->n_ports; i++) {
+		for (size_t j = 0; j < br->ports[i]->n_interfaces; j++) {
+			const struct ovsrec_interface *iface = br->ports[i]->interfaces[j];
+			bool same =
+			    !strcmp(iface->type, "vxlan") && strcmp(iface->name, peer->ifname);
+
+			for (size_t k = 0; same && k < ARRAY_SIZE(keys); k++) {
+				const char *v = smap_get_def(&iface->options, keys[k], defaults[k]);
+
+				same = !strcmp(v, smap_get(want, keys[k]));
+			}
+			if (same)
+				return iface;
+		}
+	}
+	return NULL;
+}
+
+static int build_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
+			const struct ovsrec_open_vswitch *ovs, const void *arg, struct change *ch)
+{
+	const struct ewoe_peer *peer = arg;
+	const struct ovsrec_bridge *br = find_bridge(db, peer->bridge);
+	const struct ovsrec_bridge *on;
+	const struct ovsrec_port *port = find_port(db, peer->ifname, &on);
+	const struct ovsrec_interface *iface, *twin;
+	char remote[INET6_ADDRSTRLEN];
+	struct smap want, ids;
+	const char *cur_peer;
+	int rc = 0;
+
+	if (!br) {
+		ewoe_err("bridge %s does not exist", peer->bridge);
+		ewoe_hint("create it with 'ewoe setup-bridge --bridge %s'", peer->bridge);
+		return -ENOENT;
+	}
+	tunnel_options(peer, &want);
+	twin = same_tunnel(br, peer, &want);
+	if (twin) {
+		ewoe_err("interface %s on bridge %s already tunnels to %s with VNI %" PRIu32
+			 " and port %" PRIu16 "; remove it or give this tunnel another --vni",
+			 twin->name, peer->bridge, ewoe_addr_str(&peer->remote, remote), peer->vni,
+			 peer->dst_port);
+		rc = -EEXIST;
+		goto out;
+	}
+	if (port && on != br) {
+		ewoe_err("interface %s already exists on bridge %s; choose another interface name",
+			 peer->ifname, on->name);
+		rc = -EEXIST;
+		goto out;
+	}
+	if (!port && find_iface(db, peer->ifname)) {
+		ewoe_err("%s is already an interface of another port; choose another interface "
+			 "name",
+			 peer->ifname);
+		rc = -EEXIST;
+		goto out;
+	}
+	if (port && (!owned_by_ewoe(&port->external_ids) || port->n_interfaces != 1)) {
+		ewoe_err("port %s on bridge %s was not created by ewoe; choose another interface "
+			 "name or remove that port",
+			 peer->ifname, peer->bridge);
+		rc = -EEXIST;
+		goto out;
+	}
+
+	svec_add(&ch->check_ifaces, peer->ifname);
+	if (!port) {
+		mark_owned(&ids);
+		smap_add(&ids, PEER_KEY, peer->name);
+		port = insert_port(txn, peer->ifname, "vxlan", &want, &ids);
+		ovsrec_bridge_update_ports_addvalue(br, port);
+		smap_destroy(&ids);
+		add_action(ch,
+			   "add VXLAN interface %s to bridge %s (local_ip=%s remote_ip=%s "
+			   "key=%s dst_port=%s)",
+			   peer->ifname, peer->bridge, smap_get(&want, "local_ip"),
+			   smap_get(&want, "remote_ip"), smap_get(&want, "key"),
+			   smap_get(&want, "dst_port"));
+		goto out;
+	}
+
+	iface = port->interfaces[0];
+	if (strcmp(iface->type, "vxlan") || !smap_equal(&iface->options, &want)) {
+		ovsrec_interface_set_type(iface, "vxlan");
+		ovsrec_interface_set_options(iface, &want);
+		add_action(
+		    ch, "update VXLAN interface %s (local_ip=%s remote_ip=%s key=%s dst_port=%s)",
+		    peer->ifname, smap_get(&want, "local_ip"), smap_get(&want, "remote_ip"),
+		    smap_get(&want, "key"), smap_get(&want, "dst_port"));
+	}
+	cur_peer = smap_get(&iface->external_ids, PEER_KEY);
+	if (!cur_peer || strcmp(cur_peer, peer->name)) {
+		ovsrec_interface_update_external_ids_setkey(iface, PEER_KEY, peer->name);
+		add_action(ch, "record interface %s as the tunnel to peer %s", peer->ifname,
+			   peer->name);
+	}
+out:
+	smap_destroy(&want);
+	return rc;
+}
+
+int ovsdb_ensure_tunnel(struct ovsdb *db, const struct ewoe_peer *peer, bool wait)
+{
+	char what[64];
+
+	if (ewoe_peer_validate(peer))
+		return -EINVAL;
+	warn_ipsec_conflicts(db, peer->bridge);
+	snprintf(what, sizeof(what), "tunnel %s", peer->name);
+	return commit(db, what, build_tunnel, peer, wait, NULL);
+}
+
+struct removal {
+	const char *bridge;
+	const char *ifname;
+};
+
+static int build_remove_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
+			       const struct ovsrec_open_vswitch *ovs, const void *arg,
+			       struct change *ch)
+{
+	const struct removal *rm = arg;
+	const struct ovsrec_bridge *br = find_bridge(db, rm->bridge);
+	const struct ovsrec_port *port;
+
+	if (!br) {
+		ewoe_err("bridge %s does not exist; nothing to remove from it", rm->bridge);
+		return -ENOENT;
+	}
+	port = bridge_port(br, rm->ifname);
+	if (!port)
+		return 0;
+	if (!owned_by_ewoe(&port->external_ids)) {
+		ewoe_err("port %s on bridge %s was not created by ewoe; left in place", rm->ifname,
+			 rm->bridge);
+		return -EPERM;
+	}
+	ovsrec_bridge_update_ports_delvalue(br, port);
+	delete_port(port);
+	add_action(ch, "remove interface %s from bridge %s", rm->ifname, rm->bridge);
+	return 0;
+}
+
+int ovsdb_remove_tunnel(struct ovsdb *db, const char *bridge, const char *ifname, bool wait)
+{
+	const struct removal rm = { bridge, ifname };
+
+	return commit(db, "remove tunnel", build_remove_tunnel, &rm, wait, NULL);
+}
+
+static int build_remove_bridge(struct ovsdb *db, struct ovsdb_idl_txn *txn,
+			       const struct ovsrec_open_vswitch *ovs, const void *arg,
+			       struct change *ch)
+{
+	const char *bridge = arg;
+	const struct ovsrec_bridge *br = find_bridge(db, bridge);
+	struct svec tunnels, foreign;
+	int rc = 0;
+
+	if (!br) {
+		ewoe_err("bridge %s does not exist; nothing to remove", bridge);
+		return -ENOENT;
+	}
+	if (!owned_by_ewoe(&br->external_ids)) {
+		ewoe_info("bridge %s was not created by ewoe; left in place", bridge);
+		return 0;
+	}
+	svec_init(&tunnels);
+	svec_init(&foreign);
+	for (size_t i = 0; i < br->n_ports; i++) {
+		const struct ovsrec_port *port = br->ports[i];
+
+		if (smap_get(&port->external_ids, MOVED_KEY))
+			continue;
+		if (!owned_by_ewoe(&port->external_ids))
+			svec_add(&foreign, port->name);
+		else if (smap_get(&port->external_ids, PEER_KEY))
+			svec_add(&tunnels, port->name);
+	}
+	if (tunnels.n) {
+		char *list = svec_join(&tunnels, " ", "");
+
+		ewoe_err("bridge %s still carries ewoe's tunnels %s; remove them first", bridge,
+			 list);
+		free(list);
+		rc = -EBUSY;
+		goto out;
+	}
+	if (foreign.n) {
+		char *list = svec_join(&foreign, " ", "");
+
+		ewoe_info("bridge %s also carries ports ewoe did not add (%s); left in place",
+			  bridge, list);
+		free(list);
+		goto out;
+	}
+
+	for (size_t i = 0; i < br->n_ports; i++) {
+		const struct ovsrec_port *port = br->ports[i];
+		const char *from = smap_get(&port->external_ids, MOVED_KEY);
+		const struct ovsrec_bridge *orig = from ? find_bridge(db, from) : NULL;
+
+		if (orig) {
+			ovsrec_port_update_external_ids_delkey(port, MOVED_KEY);
+			ovsrec_bridge_update_ports_addvalue(orig, port);
+			add_action(ch, "move port %s back to bridge %s", port->name, from);
+			continue;
+		}
+		delete_port(port);
+		if (from)
+			add_action(ch, "remove port %s (bridge %s it came from no longer exists)",
+				   port->name, from);
+		else if (strcmp(port->name, bridge))
+			add_action(ch, "remove port %s", port->name);
+	}
+	ovsrec_open_vswitch_update_bridges_delvalue(ovs, br);
+	ovsrec_bridge_delete(br);
+	add_action(ch, "remove bridge %s", bridge);
+out:
+	svec_destroy(&tunnels);
+	svec_destroy(&foreign);
+	return rc;
+}
+
+int ovsdb_remove_bridge(struct ovsdb *db, const char *bridge, bool wait)
+{
+	return commit(db, "remove bridge", build_remove_bridge, bridge, wait, NULL);
+}
+
+int ovsdb_tunnel_status(struct ovsdb *db, const struct ewoe_peer *peer, const char *rep,
+			struct ovsdb_tunnel_status *st)
+{
+	const struct ovsrec_bridge *br = find_bridge(db, peer->bridge);
+	const struct ovsrec_port *port;
+	const struct ovsrec_interface *iface;
+
+	memset(st, 0, sizeof(*st));
+	st->ofport = -1;
+	if (!br)
+		return 0;
+	st->bridge_exists = true;
+	st->rep_on_bridge = rep && bridge_port(br, rep);
+	port = bridge_port(br, peer->ifname);
+	if (!port || !port->n_interfaces)
+		return 0;
+	iface = port->interfaces[0];
+	st->iface_exists = true;
+	if (iface->n_ofport)
+		st->ofport = (long)*iface->ofport;
+	if (iface->error)
+		snprintf(st->error, sizeof(st->error), "%s", iface->error);
+	st->ipsec_options = ipsec_option(iface) != NULL;
+	return 0;
+}
+
+int ovsdb_hw_offload(struct ovsdb *db)
+{
+	const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(db->idl);
+
+	return ovs && smap_get_bool(&ovs->other_config, "hw-offload", false);
+}

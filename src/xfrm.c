@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Kernel IPsec read back. States go through libnl-xfrm, which has the offload accessor;
+ * policies go through libmnl because libnl has none for the policy's offload device.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/xfrm.h>
+#include <netlink/addr.h>
+#include <netlink/cache.h>
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/xfrm/sa.h>
+#include <netlink/xfrm/selector.h>
+
+#include "ewoe.h"
+#include "xfrm.h"
+
+/* The kernel sizes dump batches by the reader's buffer, up to 32 KiB. */
+#define DUMP_BUF_SIZE 32768
+
+static void addr_from_raw(int family, const xfrm_address_t *raw, struct ewoe_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (family == AF_INET) {
+		a->family = AF_INET;
+		memcpy(&a->v4, &raw->a4, sizeof(a->v4));
+	} else if (family == AF_INET6) {
+		a->family = AF_INET6;
+		memcpy(&a->v6, raw->a6, sizeof(a->v6));
+	}
+}
+
+static void addr_from_libnl(struct nl_addr *na, struct ewoe_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (!na)
+		return;
+	if (nl_addr_get_family(na) == AF_INET && nl_addr_get_len(na) == sizeof(a->v4)) {
+		a->family = AF_INET;
+		memcpy(&a->v4, nl_addr_get_binary_addr(na), sizeof(a->v4));
+	} else if (nl_addr_get_family(na) == AF_INET6 && nl_addr_get_len(na) == sizeof(a->v6)) {
+		a->family = AF_INET6;
+		memcpy(&a->v6, nl_addr_get_binary_addr(na), sizeof(a->v6));
+	}
+}
+
+static void sel_from_libnl(struct xfrmnl_sel *sel, struct xfrm_sel_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!sel)
+		return;
+	out->family = xfrmnl_sel_get_family(sel);
+	addr_from_libnl(xfrmnl_sel_get_saddr(sel), &out->saddr);
+	addr_from_libnl(xfrmnl_sel_get_daddr(sel), &out->daddr);
+	out->prefixlen_s = (uint8_t)xfrmnl_sel_get_prefixlen_s(sel);
+	out->prefixlen_d = (uint8_t)xfrmnl_sel_get_prefixlen_d(sel);
+	out->proto = (uint8_t)xfrmnl_sel_get_proto(sel);
+	out->sport = (uint16_t)xfrmnl_sel_get_sport(sel);
+	out->sport_mask = (uint16_t)xfrmnl_sel_get_sportmask(sel);
+	out->dport = (uint16_t)xfrmnl_sel_get_dport(sel);
+	out->dport_mask = (uint16_t)xfrmnl_sel_get_dportmask(sel);
+}
+
+static void sa_from_libnl(struct xfrmnl_sa *sa, struct xfrm_sa_info *out)
+{
+	unsigned long long bytes = 0, packets = 0, add_time, use_time;
+	int flags = xfrmnl_sa_get_flags(sa);
+	uint8_t off_flags = 0;
+	int ifindex = 0;
+
+	memset(out, 0, sizeof(*out));
+	addr_from_libnl(xfrmnl_sa_get_saddr(sa), &out->src);
+	addr_from_libnl(xfrmnl_sa_get_daddr(sa), &out->dst);
+	out->spi = (uint32_t)xfrmnl_sa_get_spi(sa);
+	out->proto = (uint8_t)xfrmnl_sa_get_proto(sa);
+	out->mode = (uint8_t)xfrmnl_sa_get_mode(sa);
+	out->reqid = (uint32_t)xfrmnl_sa_get_reqid(sa);
+	/* The key stays inside libnl: only the name and lengths are asked for. */
+	if (xfrmnl_sa_get_aead_params(sa, out->aead, &out->aead_key_bits, &out->aead_icv_bits,
+				      NULL) < 0)
+		out->aead[0] = '\0';
+	out->esn = flags >= 0 && (flags & XFRM_STATE_ESN);
+	sel_from_libnl(xfrmnl_sa_get_sel(sa), &out->sel);
+	if (xfrmnl_sa_get_user_offload(sa, &ifindex, &off_flags) == 0) {
+		out->offload.present = true;
+		out->offload.ifindex = ifindex;
+		out->offload.flags = off_flags;
+	}
+	if (xfrmnl_sa_get_curlifetime(sa, &bytes, &packets, &add_time, &use_time) == 0) {
+		out->bytes = bytes;
+		out->packets = packets;
+	}
+}
+
+int xfrm_parse_sa(struct nlmsghdr *nlh, struct xfrm_sa_info *out)
+{
+	struct xfrmnl_sa *sa = NULL;
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWSA ||
+	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct xfrm_usersa_info)))
+		return -EINVAL;
+	if (xfrmnl_sa_parse(nlh, &sa) < 0)
+		return -EINVAL;
+	sa_from_libnl(sa, out);
+	xfrmnl_sa_put(sa);
+	return 0;
+}
+
+static void sel_from_raw(const struct xfrm_selector *sel, struct xfrm_sel_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->family = sel->family;
+	addr_from_raw(sel->family, &sel->saddr, &out->saddr);
+	addr_from_raw(sel->family, &sel->daddr, &out->daddr);
+	out->prefixlen_s = sel->prefixlen_s;
+	out->prefixlen_d = sel->prefixlen_d;
+	out->proto = sel->proto;
+	out->sport = ntohs(sel->sport);
+	out->sport_mask = ntohs(sel->sport_mask);
+	out->dport = ntohs(sel->dport);
+	out->dport_mask = ntohs(sel->dport_mask);
+}
+
+struct pol_attrs {
+	const struct nlattr *tmpl, *offload;
+};
+
+static int pol_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct pol_attrs *a = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case XFRMA_TMPL:
+		a->tmpl = attr;
+		break;
+	case XFRMA_OFFLOAD_DEV:
+		if (mnl_attr_get_payload_len(attr) < sizeof(struct xfrm_user_offload))
+			return MNL_CB_ERROR;
+		a->offload = attr;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out)
+{
+	const struct xfrm_userpolicy_info *pi;
+	struct pol_attrs attrs = { 0 };
+	size_t tmpl_len;
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY ||
+	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct xfrm_userpolicy_info)))
+		return -EINVAL;
+	pi = mnl_nlmsg_get_payload(nlh);
+	if (mnl_attr_parse(nlh, sizeof(*pi), pol_attr_cb, &attrs) < 0)
+		return -EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	out->dir = pi->dir;
+	out->action = pi->action;
+	out->priority = pi->priority;
+	out->index = pi->index;
+	sel_from_raw(&pi->sel, &out->sel);
+	if (attrs.tmpl) {
+		const struct xfrm_user_tmpl *t = mnl_attr_get_payload(attrs.tmpl);
+
+		tmpl_len = mnl_attr_get_payload_len(attrs.tmpl);
+		out->n_tmpl = tmpl_len / sizeof(*t);
+		if (out->n_tmpl) {
+			addr_from_raw(t->family, &t->saddr, &out->tmpl.src);
+			addr_from_raw(t->family, &t->id.daddr, &out->tmpl.dst);
+			out->tmpl.proto = t->id.proto;
+			out->tmpl.mode = t->mode;
+			out->tmpl.reqid = t->reqid;
+		}
+	}
+	if (attrs.offload) {
+		const struct xfrm_user_offload *o = mnl_attr_get_payload(attrs.offload);
+
+		out->offload.present = true;
+		out->offload.ifindex = o->ifindex;
+		out->offload.flags = o->flags;
+	}
+	return 0;
+}
+
+static int grow(void **arr, size_t elem, size_t n, size_t *cap)
+{
+	void *p;
+	size_t ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	p = reallocarray(*arr, ncap, elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+static int nlerr_to_errno(int nlerr)
+{
+	switch (-nlerr) {
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_PROTO_MISMATCH:
+	case NLE_OPNOTSUPP:
+		return -EPROTONOSUPPORT;
+	default:
+		return -EIO;
+	}
+}
+
+static int read_states(struct xfrm_table *t)
+{
+	struct nl_sock *sock = nl_socket_alloc();
+	struct nl_cache *cache = NULL;
+	size_t cap = 0;
+	int err;
+
+	if (!sock) {
+		ewoe_err("reading xfrm states: out of memory");
+		return -ENOMEM;
+	}
+	err = nl_connect(sock, NETLINK_XFRM);
+	if (err < 0) {
+		ewoe_err("reading xfrm states: cannot open the XFRM netlink socket: %s",
+			 nl_geterror(err));
+		ewoe_hint("the kernel needs CONFIG_XFRM_USER (module xfrm_user)");
+		err = nlerr_to_errno(err);
+		goto out;
+	}
+	err = xfrmnl_sa_alloc_cache(sock, &cache);
+	if (err < 0) {
+		ewoe_err("reading xfrm states: %s", nl_geterror(err));
+		err = nlerr_to_errno(err);
+		goto out;
+	}
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		err = grow((void **)&t->sa, sizeof(*t->sa), t->n_sa, &cap);
+		if (err) {
+			ewoe_err("reading xfrm states: out of memory");
+			goto out;
+		}
+		sa_from_libnl((struct xfrmnl_sa *)o, &t->sa[t->n_sa++]);
+	}
+	err = 0;
+out:
+	nl_cache_free(cache);
+	nl_socket_free(sock);
+	return err;
+}
+
+struct pol_dump {
+	struct xfrm_table *t;
+	size_t cap;
+	int err;
+};
+
+static int pol_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct pol_dump *d = data;
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY)
+		return MNL_CB_OK;
+	d->err = grow((void **)&d->t->pol, sizeof(*d->t->pol), d->t->n_pol, &d->cap);
+	if (d->err)
+		return MNL_CB_ERROR;
+	if (xfrm_parse_policy(nlh, &d->t->pol[d->t->n_pol]) < 0) {
+		d->err = -EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	d->t->n_pol++;
+	return MNL_CB_OK;
+}
+
+/* One request, then read until NLMSG_DONE or the answer; errors come back as -errno. */
+static int mnl_talk(int bus, struct nlmsghdr *req, mnl_cb_t cb, void *data)
+{
+	struct mnl_socket *nl = mnl_socket_open(bus);
+	size_t buf_len = DUMP_BUF_SIZE;
+	char *buf = malloc(buf_len);
+	unsigned int seq, portid;
+	ssize_t n;
+	int err;
+
+	if (!nl || !buf) {
+		err = nl ? -ENOMEM : -errno;
+		goto out;
+	}
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	seq = (unsigned int)time(NULL);
+	req->nlmsg_seq = seq;
+	if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0) {
+		err = -errno;
+		goto out;
+	}
+	for (;;) {
+		n = mnl_socket_recvfrom(nl, buf, buf_len);
+		if (n < 0) {
+			err = -errno;
+			goto out;
+		}
+		err = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
+		if (err <= MNL_CB_STOP) {
+			err = err < 0 ? -errno : 0;
+			goto out;
+		}
+	}
+out:
+	free(buf);
+	if (nl)
+		mnl_socket_close(nl);
+	return err;
+}
+
+static int read_policies(struct xfrm_table *t)
+{
+	char req_buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *req = mnl_nlmsg_put_header(req_buf);
+	struct pol_dump d = { .t = t };
+	int err;
+
+	req->nlmsg_type = XFRM_MSG_GETPOLICY;
+	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	err = mnl_talk(NETLINK_XFRM, req, pol_dump_cb, &d);
+	if (d.err)
+		err = d.err;
+	if (err)
+		ewoe_err("reading xfrm policies: %s", strerror(-err));
+	return err;
+}
+
+int xfrm_read_kernel(struct xfrm_table *t)
+{
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	err = read_states(t);
+	if (!err)
+		err = read_policies(t);
+	if (err == -EPERM)
+		ewoe_hint("reading IPsec state needs CAP_NET_ADMIN: run as root");
+	if (err)
+		xfrm_table_free(t);
+	return err;
+}
+
+void xfrm_table_free(struct xfrm_table *t)
+{
+	if (!t)
+		return;
+	free(t->sa);
+	free(t->pol);
+	memset(t, 0, sizeof(*t));
+}
+
+struct link_reply {
+	struct xfrm_link_info *out;
+	bool found;
+};
+
+static int link_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct link_reply *r = data;
+
+	if (mnl_attr_get_type(attr) == IFLA_MTU && mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		r->out->mtu = mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_reply *r = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	r->out->ifindex = ifi->ifi_index;
+	r->found = true;
+	return mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, r);
+}
+
+int xfrm_link_get(const char *ifname, struct xfrm_link_info *out)
+{
+	char req_buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *req = mnl_nlmsg_put_header(req_buf);
+	struct link_reply r = { .out = out };
+	struct ifinfomsg *ifi;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	req->nlmsg_type = RTM_GETLINK;
+	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(req, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(req, IFLA_IFNAME, ifname);
+	err = mnl_talk(NETLINK_ROUTE, req, link_cb, &r);
+	if (err == -ENODEV || (!err && !r.found))
+		return -ENODEV;
+	if (err)
+		ewoe_err("reading interface %s: %s", ifname, strerror(-err));
+	return err;
+}

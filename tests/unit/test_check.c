@@ -1,0 +1,882 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The verify checker fed with netlink messages built by hand to the kernel UAPI, as a dump
+ * would deliver them, parsed by the same functions verify uses on the kernel's answers.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+#include <libmnl/libmnl.h>
+#include <linux/xfrm.h>
+
+#include "check.h"
+#include "ewoe.h"
+#include "xfrm.h"
+
+#define LOCAL	   "192.0.2.1"
+#define REMOTE	   "198.51.100.2"
+#define OTHER	   "203.0.113.9"
+#define PORT	   4789
+#define PF_INDEX   7
+#define PKT	   XFRM_OFFLOAD_PACKET
+#define NO_OFFLOAD (-1)
+
+struct sa_spec {
+	const char *src, *dst;
+	uint32_t spi, reqid;
+	uint8_t proto, mode;
+	const char *aead;
+	unsigned int icv_bits;
+	bool esn;
+	uint16_t sport, dport; /* 0: any */
+	int offload;	       /* flags, or NO_OFFLOAD */
+	int ifindex;
+	uint64_t packets;
+};
+
+struct pol_spec {
+	uint8_t dir;
+	const char *src, *dst;
+	uint16_t sport, dport;
+	uint32_t reqid;
+	int offload;
+	bool no_tmpl;
+};
+
+static void put_addr(const char *s, xfrm_address_t *a)
+{
+	assert_int_equal(inet_pton(AF_INET, s, &a->a4), 1);
+}
+
+static void fill_sel(struct xfrm_selector *sel, const char *src, const char *dst, uint16_t sport,
+		     uint16_t dport)
+{
+	sel->family = AF_INET;
+	put_addr(src, &sel->saddr);
+	put_addr(dst, &sel->daddr);
+	sel->prefixlen_s = 32;
+	sel->prefixlen_d = 32;
+	sel->proto = IPPROTO_UDP;
+	sel->sport = htons(sport);
+	sel->sport_mask = sport ? 0xffff : 0;
+	sel->dport = htons(dport);
+	sel->dport_mask = dport ? 0xffff : 0;
+}
+
+static void put_offload(struct nlmsghdr *nlh, int flags, int ifindex)
+{
+	struct xfrm_user_offload o = { .ifindex = ifindex, .flags = (uint8_t)flags };
+
+	if (flags != NO_OFFLOAD)
+		mnl_attr_put(nlh, XFRMA_OFFLOAD_DEV, sizeof(o), &o);
+}
+
+static struct nlmsghdr *build_sa(char *buf, const struct sa_spec *s)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct xfrm_usersa_info *info;
+	struct {
+		struct xfrm_algo_aead alg;
+		uint8_t key[20];
+	} aead = { 0 };
+
+	nlh->nlmsg_type = XFRM_MSG_NEWSA;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	info = mnl_nlmsg_put_extra_header(nlh, sizeof(*info));
+	fill_sel(&info->sel, s->src, s->dst, s->sport, s->dport);
+	put_addr(s->dst, &info->id.daddr);
+	info->id.spi = htonl(s->spi);
+	info->id.proto = s->proto;
+	put_addr(s->src, &info->saddr);
+	info->family = AF_INET;
+	info->mode = s->mode;
+	info->reqid = s->reqid;
+	info->replay_window = 0;
+	info->flags = s->esn ? XFRM_STATE_ESN : 0;
+	info->curlft.packets = s->packets;
+	info->curlft.bytes = s->packets * 100;
+	if (s->aead) {
+		snprintf(aead.alg.alg_name, sizeof(aead.alg.alg_name), "%s", s->aead);
+		aead.alg.alg_key_len = 160;
+		aead.alg.alg_icv_len = s->icv_bits;
+		memset(aead.key, 0x5a, sizeof(aead.key));
+		mnl_attr_put(nlh, XFRMA_ALG_AEAD, sizeof(aead), &aead);
+	}
+	if (s->esn) {
+		struct {
+			struct xfrm_replay_state_esn esn;
+			uint32_t bmp[4];
+		} esn = { .esn = { .bmp_len = 4, .replay_window = 128 } };
+
+		mnl_attr_put(nlh, XFRMA_REPLAY_ESN_VAL, sizeof(esn), &esn);
+	}
+	put_offload(nlh, s->offload, s->ifindex);
+	return nlh;
+}
+
+static struct nlmsghdr *build_policy(char *buf, const struct pol_spec *p)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct xfrm_userpolicy_info *info;
+	struct xfrm_user_tmpl tmpl = { 0 };
+
+	nlh->nlmsg_type = XFRM_MSG_NEWPOLICY;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	info = mnl_nlmsg_put_extra_header(nlh, sizeof(*info));
+	fill_sel(&info->sel, p->src, p->dst, p->sport, p->dport);
+	info->dir = p->dir;
+	info->action = XFRM_POLICY_ALLOW;
+	info->priority = 366207;
+	if (!p->no_tmpl) {
+		tmpl.family = AF_INET;
+		tmpl.id.proto = IPPROTO_ESP;
+		tmpl.mode = XFRM_MODE_TRANSPORT;
+		tmpl.reqid = p->reqid;
+		tmpl.aalgos = tmpl.ealgos = tmpl.calgos = ~0u;
+		mnl_attr_put(nlh, XFRMA_TMPL, sizeof(tmpl), &tmpl);
+	}
+	put_offload(nlh, p->offload, PF_INDEX);
+	return nlh;
+}
+
+/* A tunnel as strongSwan installs it from the seed's two children, packet-offloaded on PF. */
+struct fixture {
+	struct sa_spec sa[8];
+	size_t n_sa;
+	struct pol_spec pol[8];
+	size_t n_pol;
+	struct xfrm_sa_info sa_out[8];
+	struct xfrm_pol_info pol_out[8];
+	struct xfrm_table table;
+	struct ewoe_peer peer;
+	struct check_expect expect;
+	struct check_report report;
+};
+
+static struct sa_spec good_sa(bool out, bool port_on_dst)
+{
+	struct sa_spec s = {
+		.src = out ? LOCAL : REMOTE,
+		.dst = out ? REMOTE : LOCAL,
+		.spi = 0xc0000000u | (out ? 0x10 : 0x20) | (port_on_dst ? 1 : 2),
+		.reqid = port_on_dst == out ? 1 : 2,
+		.proto = IPPROTO_ESP,
+		.mode = XFRM_MODE_TRANSPORT,
+		.aead = CHECK_AEAD,
+		.icv_bits = 128,
+		.esn = true,
+		.sport = port_on_dst ? 0 : PORT,
+		.dport = port_on_dst ? PORT : 0,
+		.offload = PKT | (out ? 0 : XFRM_OFFLOAD_INBOUND),
+		.ifindex = PF_INDEX,
+		.packets = 42,
+	};
+	return s;
+}
+
+static struct pol_spec good_pol(uint8_t dir, bool port_on_dst)
+{
+	bool out = dir == XFRM_POLICY_OUT;
+	struct pol_spec p = {
+		.dir = dir,
+		.src = out ? LOCAL : REMOTE,
+		.dst = out ? REMOTE : LOCAL,
+		.sport = port_on_dst ? 0 : PORT,
+		.dport = port_on_dst ? PORT : 0,
+		.reqid = port_on_dst == out ? 1 : 2,
+		.offload = dir == XFRM_POLICY_FWD ? NO_OFFLOAD : PKT,
+	};
+	return p;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->sa[f->n_sa++] = good_sa(true, true);
+	f->sa[f->n_sa++] = good_sa(false, false);
+	f->sa[f->n_sa++] = good_sa(false, true);
+	f->sa[f->n_sa++] = good_sa(true, false);
+	f->pol[f->n_pol++] = good_pol(XFRM_POLICY_OUT, true);
+	f->pol[f->n_pol++] = good_pol(XFRM_POLICY_IN, false);
+	f->pol[f->n_pol++] = good_pol(XFRM_POLICY_FWD, false);
+	f->pol[f->n_pol++] = good_pol(XFRM_POLICY_IN, true);
+	f->pol[f->n_pol++] = good_pol(XFRM_POLICY_FWD, true);
+	f->pol[f->n_pol++] = good_pol(XFRM_POLICY_OUT, false);
+
+	ewoe_peer_init(&f->peer);
+	snprintf(f->peer.name, sizeof(f->peer.name), "bfr");
+	snprintf(f->peer.ifname, sizeof(f->peer.ifname), "vxbfr");
+	assert_int_equal(ewoe_addr_parse(LOCAL, &f->peer.local), 0);
+	assert_int_equal(ewoe_addr_parse(REMOTE, &f->peer.remote), 0);
+	f->expect.peer = &f->peer;
+	f->expect.pf = "p0";
+	f->expect.pf_ifindex = PF_INDEX;
+	f->expect.offload = OFFLOAD_PACKET;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	check_report_free(&f->report);
+	free(f);
+	return 0;
+}
+
+/* Every message goes through the parsers, as the kernel's dump would. */
+static void run(struct fixture *f)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	for (size_t i = 0; i < f->n_sa; i++)
+		assert_int_equal(xfrm_parse_sa(build_sa(buf, &f->sa[i]), &f->sa_out[i]), 0);
+	for (size_t i = 0; i < f->n_pol; i++)
+		assert_int_equal(xfrm_parse_policy(build_policy(buf, &f->pol[i]), &f->pol_out[i]),
+				 0);
+	f->table.sa = f->sa_out;
+	f->table.n_sa = f->n_sa;
+	f->table.pol = f->pol_out;
+	f->table.n_pol = f->n_pol;
+	check_report_free(&f->report);
+	check_report_init(&f->report, f->expect.offload);
+	assert_int_equal(check_xfrm(&f->report, &f->expect, &f->table), 0);
+}
+
+static const struct check_line *line(const struct fixture *f, const char *item)
+{
+	for (size_t i = 0; i < f->report.n; i++)
+		if (!strcmp(f->report.lines[i].item, item))
+			return &f->report.lines[i];
+	fail_msg("no line '%s'", item);
+	return NULL;
+}
+
+/* Exactly these items failed, everything else passed. */
+static void assert_failed(const struct fixture *f, const char *const *items, size_t n)
+{
+	for (size_t i = 0; i < f->report.n; i++) {
+		const struct check_line *l = &f->report.lines[i];
+		bool want_fail = false;
+
+		for (size_t k = 0; k < n; k++)
+			want_fail |= !strcmp(l->item, items[k]);
+		if (want_fail != (l->status == CHECK_FAIL))
+			fail_msg("'%s' is %s (found '%s', expected '%s')", l->item,
+				 l->status == CHECK_FAIL ? "FAIL" : "ok", l->found, l->expected);
+		if (l->status == CHECK_FAIL)
+			assert_true(l->fix[0]);
+	}
+	assert_int_equal(f->report.n_fail, n);
+	assert_int_equal(check_report_exit(&f->report), n ? EXIT_PROBLEMS : EXIT_OK);
+}
+
+static const char *const sa_offload_items[] = {
+	"sa out any->4789 offload",
+	"sa in 4789->any offload",
+	"sa in any->4789 offload",
+	"sa out 4789->any offload",
+};
+
+static const char *const policy_offload_items[] = {
+	"policy out any->4789 offload",
+	"policy in 4789->any offload",
+	"policy in any->4789 offload",
+	"policy out 4789->any offload",
+};
+
+static void packet_offload_all_ok(void **state)
+{
+	static const char *const items[] = {
+		"sa out any->4789",	     "sa out any->4789 mode",
+		"sa out any->4789 aead",     "sa out any->4789 esn",
+		"sa out any->4789 selector", "sa out any->4789 offload",
+		"sa in 4789->any",	     "sa in 4789->any mode",
+		"sa in 4789->any aead",	     "sa in 4789->any esn",
+		"sa in 4789->any selector",  "sa in 4789->any offload",
+		"sa in any->4789",	     "sa in any->4789 mode",
+		"sa in any->4789 aead",	     "sa in any->4789 esn",
+		"sa in any->4789 selector",  "sa in any->4789 offload",
+		"sa out 4789->any",	     "sa out 4789->any mode",
+		"sa out 4789->any aead",     "sa out 4789->any esn",
+		"sa out 4789->any selector", "sa out 4789->any offload",
+		"policy out any->4789",	     "policy out any->4789 offload",
+		"policy in 4789->any",	     "policy in 4789->any offload",
+		"policy fwd 4789->any",	     "policy fwd 4789->any offload",
+		"policy in any->4789",	     "policy in any->4789 offload",
+		"policy fwd any->4789",	     "policy fwd any->4789 offload",
+		"policy out 4789->any",	     "policy out 4789->any offload",
+	};
+	struct fixture *f = *state;
+
+	run(f);
+	assert_int_equal(f->report.n, sizeof(items) / sizeof(items[0]));
+	for (size_t i = 0; i < f->report.n; i++) {
+		assert_string_equal(f->report.lines[i].item, items[i]);
+		assert_string_equal(f->report.lines[i].peer, "bfr");
+	}
+	assert_failed(f, NULL, 0);
+	assert_string_equal(line(f, "sa out any->4789 offload")->found, "packet on p0 (ifindex 7)");
+	assert_string_equal(line(f, "policy fwd any->4789 offload")->found, "none");
+	assert_string_equal(line(f, "sa out any->4789")->found, "spi 0xc0000011 reqid 1");
+	assert_true(line(f, "sa out any->4789")->has_sa);
+	assert_int_equal(line(f, "sa out any->4789")->packets, 42);
+}
+
+static void crypto_offload(void **state)
+{
+	struct fixture *f = *state;
+	const char *fails[8];
+
+	for (size_t i = 0; i < f->n_sa; i++)
+		f->sa[i].offload &= ~PKT;
+	/* strongSwan offloads no policy in crypto mode. */
+	for (size_t i = 0; i < f->n_pol; i++)
+		f->pol[i].offload = NO_OFFLOAD;
+	run(f);
+	memcpy(fails, sa_offload_items, sizeof(sa_offload_items));
+	memcpy(fails + 4, policy_offload_items, sizeof(policy_offload_items));
+	assert_failed(f, fails, 8);
+	assert_string_equal(line(f, "sa in 4789->any offload")->found, "crypto on p0 (ifindex 7)");
+	assert_string_equal(line(f, "sa in 4789->any offload")->expected, "packet on p0");
+	assert_non_null(strstr(line(f, "sa in 4789->any offload")->fix, "hw_offload = packet"));
+
+	f->expect.offload = OFFLOAD_CRYPTO;
+	run(f);
+	assert_failed(f, NULL, 0);
+}
+
+static void no_offload(void **state)
+{
+	struct fixture *f = *state;
+	const char *fails[8];
+
+	for (size_t i = 0; i < f->n_sa; i++)
+		f->sa[i].offload = NO_OFFLOAD;
+	for (size_t i = 0; i < f->n_pol; i++)
+		f->pol[i].offload = NO_OFFLOAD;
+	run(f);
+	memcpy(fails, sa_offload_items, sizeof(sa_offload_items));
+	memcpy(fails + 4, policy_offload_items, sizeof(policy_offload_items));
+	assert_failed(f, fails, 8);
+	assert_string_equal(line(f, "sa out 4789->any offload")->found, "none");
+	assert_non_null(strstr(line(f, "sa out 4789->any offload")->fix, "IPSEC_FULL_OFFLOAD"));
+
+	f->expect.offload = OFFLOAD_NONE;
+	run(f);
+	assert_failed(f, NULL, 0);
+}
+
+static void packet_offload_when_none_expected(void **state)
+{
+	struct fixture *f = *state;
+	const char *fails[8];
+
+	f->expect.offload = OFFLOAD_NONE;
+	run(f);
+	memcpy(fails, sa_offload_items, sizeof(sa_offload_items));
+	memcpy(fails + 4, policy_offload_items, sizeof(policy_offload_items));
+	assert_failed(f, fails, 8);
+	assert_non_null(
+	    strstr(line(f, "sa out any->4789 offload")->fix, "--expect-offload packet"));
+}
+
+static void wrong_device(void **state)
+{
+	struct fixture *f = *state;
+
+	for (size_t i = 0; i < f->n_sa; i++)
+		f->sa[i].ifindex = 9;
+	run(f);
+	assert_failed(f, sa_offload_items, 4);
+	assert_string_equal(line(f, "sa out any->4789 offload")->found, "packet on ifindex 9");
+	assert_non_null(strstr(line(f, "sa out any->4789 offload")->fix, "wrong device"));
+
+	/* The PF is gone: nothing can be offloaded to it. */
+	f->expect.pf_ifindex = 0;
+	run(f);
+	assert_string_equal(line(f, "sa in any->4789 offload")->expected,
+			    "packet on p0 (not found)");
+	assert_int_equal(line(f, "sa in any->4789 offload")->status, CHECK_FAIL);
+}
+
+static void dump_order_does_not_matter(void **state)
+{
+	struct fixture *f = *state;
+	struct sa_spec tmp;
+
+	for (size_t i = 0; i < f->n_sa / 2; i++) {
+		tmp = f->sa[i];
+		f->sa[i] = f->sa[f->n_sa - 1 - i];
+		f->sa[f->n_sa - 1 - i] = tmp;
+	}
+	run(f);
+	assert_failed(f, NULL, 0);
+	assert_string_equal(line(f, "sa out any->4789")->found, "spi 0xc0000011 reqid 1");
+	assert_string_equal(line(f, "sa out 4789->any")->found, "spi 0xc0000012 reqid 2");
+}
+
+static void missing_sa(void **state)
+{
+	static const char *const fails[] = { "sa in any->4789" };
+	struct fixture *f = *state;
+
+	f->sa[2] = f->sa[--f->n_sa];
+	run(f);
+	assert_failed(f, fails, 1);
+	assert_string_equal(line(f, "sa in any->4789")->found, "missing");
+	assert_string_equal(line(f, "sa in any->4789")->expected, "ESP SA " REMOTE " -> " LOCAL);
+	/* A missing SA gets one line, not one per property. */
+	for (size_t i = 0; i < f->report.n; i++)
+		assert_null(strstr(f->report.lines[i].item, "sa in any->4789 "));
+}
+
+static void no_sas_at_all(void **state)
+{
+	static const char *const fails[] = {
+		"sa out any->4789",
+		"sa in 4789->any",
+		"sa in any->4789",
+		"sa out 4789->any",
+	};
+	struct fixture *f = *state;
+
+	f->n_sa = 0;
+	f->n_pol = 0;
+	run(f);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(line(f, fails[i])->status, CHECK_FAIL);
+	assert_int_equal(f->report.n_fail, 4 + 6);
+	assert_int_equal(f->report.n_ok, 0);
+}
+
+static void missing_esn(void **state)
+{
+	static const char *const fails[] = { "sa out any->4789 esn" };
+	struct fixture *f = *state;
+
+	f->sa[0].esn = false;
+	run(f);
+	assert_failed(f, fails, 1);
+	assert_string_equal(line(f, "sa out any->4789 esn")->found, "off");
+	assert_non_null(strstr(line(f, "sa out any->4789 esn")->fix, "-esn"));
+}
+
+static void wrong_algorithm(void **state)
+{
+	static const char *const fails[] = { "sa in 4789->any aead", "sa out 4789->any aead" };
+	struct fixture *f = *state;
+
+	f->sa[1].aead = "rfc7539esp(chacha20,poly1305)";
+	f->sa[3].aead = NULL;
+	run(f);
+	assert_failed(f, fails, 2);
+	assert_string_equal(line(f, "sa in 4789->any aead")->found,
+			    "rfc7539esp(chacha20,poly1305) icv 128 key 160");
+	assert_string_equal(line(f, "sa out 4789->any aead")->found,
+			    "no AEAD (separate cipher and integrity)");
+	assert_string_equal(line(f, "sa out 4789->any aead")->expected,
+			    "rfc4106(gcm(aes)) icv 128");
+}
+
+static void wrong_icv(void **state)
+{
+	static const char *const fails[] = { "sa in any->4789 aead" };
+	struct fixture *f = *state;
+
+	f->sa[2].icv_bits = 64;
+	run(f);
+	assert_failed(f, fails, 1);
+	assert_string_equal(line(f, "sa in any->4789 aead")->found,
+			    "rfc4106(gcm(aes)) icv 64 key 160");
+}
+
+static void wrong_mode(void **state)
+{
+	static const char *const fails[] = { "sa out 4789->any mode" };
+	struct fixture *f = *state;
+
+	f->sa[3].mode = XFRM_MODE_TUNNEL;
+	run(f);
+	assert_failed(f, fails, 1);
+	assert_string_equal(line(f, "sa out 4789->any mode")->found, "esp tunnel");
+}
+
+static void wrong_selector_port(void **state)
+{
+	static const char *const fails[] = { "sa out any->4789 selector" };
+	struct fixture *f = *state;
+
+	f->sa[0].dport = 4790;
+	run(f);
+	/* Reported on the SA's own line, not as a missing SA plus a stale one. */
+	assert_failed(f, fails, 1);
+	assert_string_equal(line(f, "sa out any->4789 selector")->found,
+			    "udp " LOCAL "/32:any -> " REMOTE "/32:4790");
+	assert_string_equal(line(f, "sa out any->4789 selector")->expected,
+			    "udp " LOCAL ":any -> " REMOTE ":4789");
+}
+
+static void other_dst_port(void **state)
+{
+	struct fixture *f = *state;
+
+	/* A tunnel configured on another port expects the selectors there. */
+	f->peer.dst_port = 4790;
+	run(f);
+	assert_int_equal(line(f, "sa out any->4790 selector")->status, CHECK_FAIL);
+	assert_int_equal(line(f, "policy out any->4790")->status, CHECK_FAIL);
+}
+
+static void extra_stale_sas(void **state)
+{
+	static const char *const fails[] = { "sa extra spi 0x0000dead", "sa extra spi 0x0000beef" };
+	struct fixture *f = *state;
+	struct sa_spec unrelated = good_sa(true, true);
+
+	f->sa[f->n_sa] = good_sa(true, true);
+	f->sa[f->n_sa++].spi = 0xdead;
+	f->sa[f->n_sa] = good_sa(false, true);
+	f->sa[f->n_sa++].spi = 0xbeef;
+	/* Another node's tunnel is none of this tunnel's business. */
+	unrelated.dst = OTHER;
+	unrelated.spi = 0xf00d;
+	f->sa[f->n_sa++] = unrelated;
+	run(f);
+	assert_failed(f, fails, 2);
+	assert_non_null(strstr(line(f, "sa extra spi 0x0000dead")->fix,
+			       "ip xfrm state delete src " LOCAL " dst " REMOTE
+			       " proto esp spi 0x0000dead"));
+	/* The original SAs keep their slots. */
+	assert_string_equal(line(f, "sa out any->4789")->found, "spi 0xc0000011 reqid 1");
+}
+
+static void missing_policies(void **state)
+{
+	static const char *const fails[] = { "policy fwd 4789->any", "policy out 4789->any" };
+	struct fixture *f = *state;
+
+	/* Keep out any->4789, in 4789->any, in any->4789, fwd any->4789. */
+	f->pol[2] = f->pol[3];
+	f->pol[3] = f->pol[4];
+	f->n_pol = 4;
+	run(f);
+	assert_failed(f, fails, 2);
+	assert_string_equal(line(f, "policy fwd 4789->any")->found, "missing");
+}
+
+static void policy_without_template_or_wrong_reqid(void **state)
+{
+	static const char *const fails[] = { "policy out any->4789", "policy in any->4789" };
+	struct fixture *f = *state;
+
+	f->pol[0].no_tmpl = true;
+	f->pol[3].reqid = 9;
+	run(f);
+	assert_failed(f, fails, 2);
+	assert_string_equal(line(f, "policy out any->4789")->found, "allow, no template");
+	assert_string_equal(line(f, "policy in any->4789")->found,
+			    "allow, 1 template: esp transport reqid 9");
+	assert_string_equal(line(f, "policy in any->4789")->expected,
+			    "allow, 1 template: esp transport reqid 2");
+}
+
+static void offloaded_fwd_policy_fails(void **state)
+{
+	static const char *const fails[] = { "policy fwd any->4789 offload" };
+	struct fixture *f = *state;
+
+	f->pol[4].offload = PKT;
+	run(f);
+	assert_failed(f, fails, 1);
+}
+
+static void parse_sa_fields(void **state)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], a[INET6_ADDRSTRLEN];
+	struct sa_spec s = good_sa(false, false);
+	struct xfrm_sa_info sa;
+	struct nlmsghdr *nlh;
+
+	s.spi = 0xfedcba98;
+	assert_int_equal(xfrm_parse_sa(build_sa(buf, &s), &sa), 0);
+	assert_string_equal(ewoe_addr_str(&sa.src, a), REMOTE);
+	assert_string_equal(ewoe_addr_str(&sa.dst, a), LOCAL);
+	assert_int_equal(sa.spi, 0xfedcba98);
+	assert_int_equal(sa.proto, IPPROTO_ESP);
+	assert_int_equal(sa.mode, XFRM_MODE_TRANSPORT);
+	assert_int_equal(sa.reqid, 1);
+	assert_string_equal(sa.aead, CHECK_AEAD);
+	assert_int_equal(sa.aead_icv_bits, 128);
+	assert_int_equal(sa.aead_key_bits, 160);
+	assert_true(sa.esn);
+	assert_int_equal(sa.sel.proto, IPPROTO_UDP);
+	assert_int_equal(sa.sel.sport, PORT);
+	assert_int_equal(sa.sel.sport_mask, 0xffff);
+	assert_int_equal(sa.sel.dport_mask, 0);
+	assert_true(sa.offload.present);
+	assert_int_equal(sa.offload.ifindex, PF_INDEX);
+	assert_int_equal(sa.offload.flags, PKT | XFRM_OFFLOAD_INBOUND);
+	assert_int_equal(sa.packets, 42);
+	assert_int_equal(sa.bytes, 4200);
+
+	s.offload = NO_OFFLOAD;
+	assert_int_equal(xfrm_parse_sa(build_sa(buf, &s), &sa), 0);
+	assert_false(sa.offload.present);
+
+	nlh = build_sa(buf, &s);
+	nlh->nlmsg_len = NLMSG_LENGTH(8);
+	assert_int_equal(xfrm_parse_sa(nlh, &sa), -EINVAL);
+	nlh = build_sa(buf, &s);
+	nlh->nlmsg_type = XFRM_MSG_NEWPOLICY;
+	assert_int_equal(xfrm_parse_sa(nlh, &sa), -EINVAL);
+}
+
+static void parse_policy_fields(void **state)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], a[INET6_ADDRSTRLEN];
+	struct pol_spec p = good_pol(XFRM_POLICY_OUT, true);
+	struct xfrm_user_offload short_offload[1];
+	struct xfrm_pol_info pol;
+	struct nlmsghdr *nlh;
+
+	assert_int_equal(xfrm_parse_policy(build_policy(buf, &p), &pol), 0);
+	assert_int_equal(pol.dir, XFRM_POLICY_OUT);
+	assert_int_equal(pol.sel.dport, PORT);
+	assert_int_equal(pol.sel.dport_mask, 0xffff);
+	assert_string_equal(ewoe_addr_str(&pol.sel.saddr, a), LOCAL);
+	assert_int_equal(pol.n_tmpl, 1);
+	assert_int_equal(pol.tmpl.proto, IPPROTO_ESP);
+	assert_int_equal(pol.tmpl.reqid, 1);
+	assert_true(pol.offload.present);
+	assert_int_equal(pol.offload.flags, PKT);
+
+	/* A truncated offload attribute is malformed, not "no offload". */
+	p.offload = NO_OFFLOAD;
+	nlh = build_policy(buf, &p);
+	memset(short_offload, 0, sizeof(short_offload));
+	mnl_attr_put(nlh, XFRMA_OFFLOAD_DEV, 2, short_offload);
+	assert_int_equal(xfrm_parse_policy(nlh, &pol), -EINVAL);
+
+	nlh = build_policy(buf, &p);
+	nlh->nlmsg_len = NLMSG_LENGTH(16);
+	assert_int_equal(xfrm_parse_policy(nlh, &pol), -EINVAL);
+}
+
+static void daemons_unreachable_are_skipped(void **state)
+{
+	struct fixture *f = *state;
+
+	run(f);
+	assert_int_equal(check_ovs(&f->report, &f->peer, "pf0hpf", NULL), 0);
+	assert_int_equal(check_ike(&f->report, &f->peer, NULL), 0);
+	assert_int_equal(f->report.n_skip, 2);
+	assert_int_equal(f->report.n_fail, 0);
+	assert_int_equal(check_report_exit(&f->report), EXIT_OK);
+	assert_string_equal(line(f, "ovs")->found, "unreachable (skipped)");
+	assert_string_equal(line(f, "ike")->found, "unreachable (skipped)");
+}
+
+static void daemon_verdicts(void **state)
+{
+	struct ovsdb_tunnel_status ovs = {
+		.bridge_exists = true, .rep_on_bridge = true, .iface_exists = true, .ofport = 3
+	};
+	struct ike_status ike = { .conn_loaded = true,
+				  .ike_established = true,
+				  .children_installed = 2 };
+	struct fixture *f = *state;
+
+	check_report_init(&f->report, OFFLOAD_PACKET);
+	assert_int_equal(check_ovs(&f->report, &f->peer, "pf0hpf", &ovs), 0);
+	assert_int_equal(check_ike(&f->report, &f->peer, &ike), 0);
+	assert_int_equal(f->report.n_fail, 0);
+	assert_int_equal(f->report.n_ok, 6);
+
+	snprintf(ovs.error, sizeof(ovs.error), "could not add network device vxbfr");
+	ovs.ofport = -1;
+	ovs.rep_on_bridge = false;
+	ovs.ipsec_options = true;
+	ike.ike_established = false;
+	snprintf(ike.state, sizeof(ike.state), "CONNECTING");
+	ike.children_installed = 1;
+	check_report_free(&f->report);
+	check_report_init(&f->report, OFFLOAD_PACKET);
+	check_ovs(&f->report, &f->peer, "pf0hpf", &ovs);
+	check_ike(&f->report, &f->peer, &ike);
+	static const char *const fails[] = { "ovs representor", "ovs tunnel", "ovs ipsec options",
+					     "ike sa", "ike children" };
+	assert_failed(f, fails, 5);
+	assert_string_equal(line(f, "ovs tunnel")->found,
+			    "vxbfr error: could not add network device vxbfr");
+	assert_string_equal(line(f, "ike sa")->found, "IKE_SA CONNECTING");
+	assert_string_equal(line(f, "ike children")->found, "1 of 2 CHILD_SAs INSTALLED");
+
+	ike.conn_loaded = false;
+	check_report_free(&f->report);
+	check_report_init(&f->report, OFFLOAD_PACKET);
+	check_ike(&f->report, &f->peer, &ike);
+	assert_int_equal(f->report.n, 1);
+	assert_string_equal(line(f, "ike sa")->found, "connection ewoe-bfr not loaded");
+}
+
+static void mtu_verdicts(void **state)
+{
+	struct check_report r;
+
+	check_report_init(&r, OFFLOAD_PACKET);
+	check_mtu(&r, "p0", 1550, "pf0hpf", 1500);
+	assert_int_equal(r.n_ok, 1);
+	check_mtu(&r, "p0", 1549, "pf0hpf", 1500);
+	assert_int_equal(r.n_fail, 1);
+	assert_string_equal(r.lines[1].found, "p0 1549, pf0hpf 1500");
+	assert_string_equal(r.lines[1].expected, "p0 >= 1550 (pf0hpf + 50)");
+	assert_non_null(strstr(r.lines[1].fix, "ip link set p0 mtu 1550"));
+	check_mtu(&r, "p0", 0, "pf0hpf", 1500);
+	assert_string_equal(r.lines[2].found, "p0 not found");
+	check_mtu(&r, "p0", 9000, "pf0hpf", 0);
+	assert_string_equal(r.lines[3].found, "pf0hpf not found");
+	assert_int_equal(r.n_fail, 3);
+	assert_string_equal(r.lines[3].peer, "");
+	check_report_free(&r);
+}
+
+static struct json_object *get(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		fail_msg("JSON has no '%s'", key);
+	return v;
+}
+
+static void json_schema(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *root, *checks, *c;
+	char *s;
+
+	f->sa[0].esn = false;
+	run(f);
+	check_mtu(&f->report, "p0", 1500, "pf0hpf", 1500);
+	check_ike(&f->report, &f->peer, NULL);
+	s = check_report_json(&f->report);
+	assert_non_null(s);
+	root = json_tokener_parse(s);
+	free(s);
+	assert_non_null(root);
+	assert_string_equal(json_object_get_string(get(root, "schema")), "ewoe-verify/1");
+	assert_string_equal(json_object_get_string(get(root, "result")), "problems");
+	assert_string_equal(json_object_get_string(get(root, "expect_offload")), "packet");
+	assert_int_equal(json_object_get_int(get(get(root, "summary"), "failed")), 2);
+	assert_int_equal(json_object_get_int(get(get(root, "summary"), "ok")), 35);
+	assert_int_equal(json_object_get_int(get(get(root, "summary"), "skipped")), 1);
+	checks = get(root, "checks");
+	assert_int_equal(json_object_array_length(checks), f->report.n);
+
+	c = json_object_array_get_idx(checks, 0);
+	assert_string_equal(json_object_get_string(get(c, "peer")), "bfr");
+	assert_string_equal(json_object_get_string(get(c, "category")), "sa");
+	assert_string_equal(json_object_get_string(get(c, "item")), "sa out any->4789");
+	assert_string_equal(json_object_get_string(get(c, "status")), "ok");
+	assert_string_equal(json_object_get_string(get(c, "found")), "spi 0xc0000011 reqid 1");
+	assert_null(get(c, "fix"));
+	assert_string_equal(json_object_get_string(get(get(c, "sa"), "spi")), "0xc0000011");
+	assert_int_equal(json_object_get_int64(get(get(c, "sa"), "packets")), 42);
+	assert_int_equal(json_object_get_int64(get(get(c, "sa"), "bytes")), 4200);
+
+	c = json_object_array_get_idx(checks, 3);
+	assert_string_equal(json_object_get_string(get(c, "item")), "sa out any->4789 esn");
+	assert_string_equal(json_object_get_string(get(c, "status")), "fail");
+	assert_non_null(strstr(json_object_get_string(get(c, "fix")), "-esn"));
+	assert_false(json_object_object_get_ex(c, "sa", NULL));
+
+	c = json_object_array_get_idx(checks, f->report.n - 2);
+	assert_null(get(c, "peer"));
+	assert_string_equal(json_object_get_string(get(c, "category")), "mtu");
+	c = json_object_array_get_idx(checks, f->report.n - 1);
+	assert_string_equal(json_object_get_string(get(c, "status")), "skipped");
+	json_object_put(root);
+
+	s = check_error_json("reading xfrm states: Operation not permitted");
+	root = json_tokener_parse(s);
+	free(s);
+	assert_string_equal(json_object_get_string(get(root, "result")), "error");
+	assert_string_equal(json_object_get_string(get(root, "error")),
+			    "reading xfrm states: Operation not permitted");
+	json_object_put(root);
+}
+
+static void table_output(void **state)
+{
+	struct fixture *f = *state;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	f->sa[2].esn = false;
+	run(f);
+	m = open_memstream(&out, &len);
+	assert_non_null(m);
+	check_report_print(&f->report, m, false);
+	fclose(m);
+	assert_non_null(strstr(out, "TUNNEL"));
+	assert_non_null(strstr(out, "sa in any->4789 esn"));
+	assert_non_null(strstr(out, "FAIL"));
+	assert_non_null(strstr(out, "fix: add -esn"));
+	assert_non_null(strstr(out, "35 ok, 1 failed, 0 skipped\n"));
+	assert_null(strchr(out, '\033'));
+	free(out);
+
+	m = open_memstream(&out, &len);
+	check_report_print(&f->report, m, true);
+	fclose(m);
+	assert_non_null(strstr(out, "\033[1;31mFAIL"));
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(packet_offload_all_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(crypto_offload, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_offload, setup, teardown),
+		cmocka_unit_test_setup_teardown(packet_offload_when_none_expected, setup, teardown),
+		cmocka_unit_test_setup_teardown(wrong_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(dump_order_does_not_matter, setup, teardown),
+		cmocka_unit_test_setup_teardown(missing_sa, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_sas_at_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(missing_esn, setup, teardown),
+		cmocka_unit_test_setup_teardown(wrong_algorithm, setup, teardown),
+		cmocka_unit_test_setup_teardown(wrong_icv, setup, teardown),
+		cmocka_unit_test_setup_teardown(wrong_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(wrong_selector_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(other_dst_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(extra_stale_sas, setup, teardown),
+		cmocka_unit_test_setup_teardown(missing_policies, setup, teardown),
+		cmocka_unit_test_setup_teardown(policy_without_template_or_wrong_reqid, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(offloaded_fwd_policy_fails, setup, teardown),
+		cmocka_unit_test(parse_sa_fields),
+		cmocka_unit_test(parse_policy_fields),
+		cmocka_unit_test_setup_teardown(daemons_unreachable_are_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(daemon_verdicts, setup, teardown),
+		cmocka_unit_test(mtu_verdicts),
+		cmocka_unit_test_setup_teardown(json_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(table_output, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,110 @@
+#!/bin/sh
+# ewoe verify against this machine's kernel, each run in a fresh network namespace: no SAs
+# there (this kernel has no ESP), real policies installed by the test, veth PF/representor.
+. "$EWOE_SRC/tests/lib.sh"
+need_root
+need_cmd unshare
+need_cmd ip
+need_cmd python3
+need_cmd setpriv
+
+L=192.0.2.1
+R=198.51.100.2
+# No daemons: those sides must be reported as skipped, never as failures.
+NODAEMONS="--db unix:$T/no-db.sock --vici unix://$T/no-charon.vici --timeout 2"
+TUNNEL="--local $L --remote $R"
+
+# --- bad arguments: exit 2, one line naming the problem ---
+expect_exit 2 "$EWOE" verify --local $L
+grep -q -- '--local and --remote' "$T/stderr" || fail "missing --remote not named"
+expect_exit 2 "$EWOE" verify --local $L --remote not-an-ip
+grep -q "'not-an-ip' is not an IP address" "$T/stderr" || fail "bad --remote not named"
+expect_exit 2 "$EWOE" verify $TUNNEL --expect-offload auto
+grep -q -- "--expect-offload 'auto'" "$T/stderr" || fail "bad --expect-offload not named"
+expect_exit 2 "$EWOE" verify $TUNNEL --dst-port 0
+expect_exit 2 "$EWOE" verify $TUNNEL --vni 16777216
+expect_exit 2 "$EWOE" verify --local $L --remote 2001:db8::2
+grep -q 'different families' "$T/stderr" || fail "address family mismatch not named"
+expect_exit 2 "$EWOE" verify --local $L --remote $R --remote 203.0.113.7 --name one
+expect_exit 2 "$EWOE" verify $TUNNEL --pf 'bad/name'
+expect_exit 2 "$EWOE" verify $TUNNEL stray
+expect_exit 2 "$EWOE" verify $TUNNEL --bogus
+[ ! -s "$T/stdout" ] || fail "a usage error wrote to stdout"
+
+# --- empty namespace: four missing SAs, six missing policies, no PF: exit 3 ---
+expect_exit 3 unshare -n "$EWOE" $NODAEMONS verify $TUNNEL --name bfr
+for sa in 'sa out any->4789' 'sa in 4789->any' 'sa in any->4789' 'sa out 4789->any'; do
+	grep -q "^bfr  *$sa  *FAIL  *missing  *ESP SA" "$T/stdout" || fail "'$sa' not reported missing"
+done
+[ "$(grep -c '^bfr  *policy [a-z]* [a-z0-9>-]*  *FAIL  *missing' "$T/stdout")" -eq 6 ] ||
+	fail "six missing policies not reported"
+grep -q '^bfr  *ovs  *skipped  *unreachable (skipped)' "$T/stdout" || fail "OVS not skipped"
+grep -q '^bfr  *ike  *skipped  *unreachable (skipped)' "$T/stdout" || fail "IKE not skipped"
+grep -q '^-  *mtu  *FAIL  *p0 not found' "$T/stdout" || fail "missing PF not reported"
+grep -q 'fix: IKE has not installed this CHILD_SA' "$T/stdout" || fail "no fix line"
+grep -q '^0 ok, 11 failed, 2 skipped$' "$T/stdout" || fail "wrong summary"
+grep -q "$(printf '\033')" "$T/stdout" && fail "colour codes when not on a terminal"
+
+# --- the same as JSON: parses, has the documented fields ---
+expect_exit 3 unshare -n "$EWOE" --json $NODAEMONS verify $TUNNEL --name bfr
+python3 -m json.tool "$T/stdout" >/dev/null || fail "--json output does not parse"
+python3 - "$T/stdout" <<'EOF' || fail "JSON does not match the schema"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "ewoe-verify/1", d["schema"]
+assert d["result"] == "problems"
+assert d["expect_offload"] == "packet"
+assert d["summary"] == {"ok": 0, "failed": 11, "skipped": 2}, d["summary"]
+assert len(d["checks"]) == 13
+for c in d["checks"]:
+    assert set(c) >= {"peer", "category", "item", "status", "found", "expected", "fix"}, c
+    assert c["status"] in ("ok", "fail", "skipped")
+    assert (c["fix"] is not None) == (c["status"] == "fail"), c
+missing = [c["item"] for c in d["checks"] if c["category"] == "sa" and c["found"] == "missing"]
+assert missing == ["sa out any->4789", "sa in 4789->any", "sa in any->4789",
+                   "sa out 4789->any"], missing
+assert all(c["peer"] == "bfr" for c in d["checks"] if c["category"] != "mtu")
+assert [c["peer"] for c in d["checks"] if c["category"] == "mtu"] == [None]
+EOF
+
+# --- real policies in the kernel, read back with their templates; PF MTU from rtnetlink ---
+cat >"$T/policies.sh" <<EOF
+set -e
+ip link add p0 type veth peer name pf0hpf
+ip link set p0 mtu 1550
+pol() {
+	ip xfrm policy add src \$2/32 dst \$3/32 proto udp \$4 dir \$1 \\
+		tmpl src \$2 dst \$3 proto esp reqid \$5 mode transport
+}
+pol out $L $R "dport 4789" 1
+pol in $R $L "sport 4789" 1
+pol fwd $R $L "sport 4789" 1
+pol in $R $L "dport 4789" 2
+pol fwd $R $L "dport 4789" 2
+pol out $L $R "sport 4789" 2
+# Another tunnel's policy must not count for this one.
+pol out $L 203.0.113.7 "dport 4789" 3
+exec "\$@"
+EOF
+expect_exit 3 unshare -n sh "$T/policies.sh" "$EWOE" $NODAEMONS verify $TUNNEL --expect-offload none
+[ "$(grep -c '^vxc6336402  *policy [a-z]* [a-z0-9>-]*  *ok  *allow, 1 template: esp transport reqid [12] ' "$T/stdout")" -eq 6 ] ||
+	fail "the six kernel policies were not read back"
+[ "$(grep -c '^vxc6336402  *policy .* offload  *ok  *none  *none$' "$T/stdout")" -eq 6 ] ||
+	fail "policy offload not read as none"
+grep -q '^-  *mtu  *ok  *p0 1550, pf0hpf 1500  *p0 >= 1550 (pf0hpf + 50)$' "$T/stdout" ||
+	fail "MTU check did not pass with p0 1550 / pf0hpf 1500"
+grep -q '^13 ok, 4 failed, 2 skipped$' "$T/stdout" || fail "wrong summary with policies"
+
+# Packet offload expected: the kernel's policies carry no offload, so out/in fail, fwd passes.
+expect_exit 3 unshare -n sh "$T/policies.sh" "$EWOE" $NODAEMONS verify $TUNNEL --pf p0
+[ "$(grep -c 'policy [a-z]* [a-z0-9>-]* offload  *FAIL  *none  *packet on p0$' "$T/stdout")" -eq 4 ] ||
+	fail "missing policy offload not reported on the out and in policies"
+[ "$(grep -c 'policy fwd [a-z0-9>-]* offload  *ok  *none  *none$' "$T/stdout")" -eq 2 ] ||
+	fail "fwd policies must pass without offload"
+
+# --- no CAP_NET_ADMIN: could not check, exit 1, saying so ---
+expect_exit 1 setpriv --bounding-set=-net_admin --inh-caps=-all unshare -n "$EWOE" --json $NODAEMONS verify $TUNNEL
+grep -q 'CAP_NET_ADMIN' "$T/stderr" || fail "missing capability not named"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["result"]=="error" and "CAP_NET_ADMIN" in d["error"]' \
+	"$T/stdout" || fail "error JSON"
+pass
