@@ -11,6 +11,8 @@ int cmd_setup_bridge(int argc, char **argv);
 int cmd_enable_offload(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_tunnel(int argc, char **argv);
+int cmd_setup(int argc, char **argv);
+int cmd_teardown(int argc, char **argv);
 extern const struct ewoe_cmd tunnel_commands[]; /* psk, cert, ca */
 
 #endif

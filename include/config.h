@@ -36,6 +36,16 @@ int config_load(const char *path, struct ewoe_config **out);
 int config_parse_string(const char *text, const char *origin, struct ewoe_config **out);
 void config_free(struct ewoe_config *cfg);
 
+/* Add a peer, or replace the one of the same name (flags override the file). */
+int config_add_peer(struct ewoe_config *cfg, const struct ewoe_peer *peer);
+/*
+ * Give every peer the node's address, bridge and offload, and check what needs the whole
+ * config (duplicates, families). Run again after changing the node. 0 or -EINVAL, printed.
+ */
+int config_finish(struct ewoe_config *cfg, const char *origin);
+
+const struct ewoe_peer *config_find_peer(const struct ewoe_config *cfg, const char *name);
+
 /* Defaults for a node given by flags alone. */
 void config_node_init(struct ewoe_node *node);
 /* "192.0.2.1/24" or "2001:db8::1/64"; a bare address gets /32 or /128. */

@@ -29,7 +29,7 @@ struct link_feature {
 	bool changeable; /* false: fixed by the driver in its current state */
 };
 
-/* An ethtool feature by its ethtool name ("hw-tc-offload"); -ENOENT when the kernel lacks it. */
+/* An ethtool feature by its ethtool name ("hw-tc-offload"); a name the kernel lacks reads off. */
 int link_get_feature(const char *ifname, const char *feature, struct link_feature *out);
 /* -EOPNOTSUPP when the driver keeps the feature fixed in the other state. */
 int link_set_feature(const char *ifname, const char *feature, bool on);

@@ -67,6 +67,14 @@ struct ovsdb_tunnel_status {
 int ovsdb_tunnel_status(struct ovsdb *db, const struct ewoe_peer *peer, const char *rep,
 			struct ovsdb_tunnel_status *st);
 
+/* A tunnel ewoe made: the peer it serves and its interface. */
+struct ovsdb_tunnel_ref {
+	char name[EWOE_PEER_NAME_MAX];
+	char ifname[IFNAMSIZ];
+};
+/* The tunnels ewoe made on bridge (none when it does not exist). Their count or <0; free(*out). */
+int ovsdb_list_tunnels(struct ovsdb *db, const char *bridge, struct ovsdb_tunnel_ref **out);
+
 /* Whether Open_vSwitch other_config:hw-offload is "true". 1, 0, or <0 error. */
 int ovsdb_hw_offload(struct ovsdb *db);
 

@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define EWOE_DEFAULT_BRIDGE   "vxlan-br"
@@ -71,6 +72,14 @@ int ewoe_peer_validate(const struct ewoe_peer *p);
 
 /* Whether this side initiates IKE: explicit role, else the lower local address. */
 bool ewoe_peer_initiates(const struct ewoe_peer *p);
+
+/*
+ * Set one field from its ewoe.conf key, which is also its long option name ("vni",
+ * "psk-file", "remote", ...). value is kept by pointer: it must outlive p. 0, -ENOENT for a key
+ * that is not a peer's, -EINVAL with why filled in for a bad value.
+ */
+int ewoe_peer_set(struct ewoe_peer *p, const char *key, const char *value, char *why,
+		  size_t why_len);
 
 const char *ewoe_offload_name(enum ewoe_offload o);
 int ewoe_offload_parse(const char *s, enum ewoe_offload *o);

@@ -64,7 +64,10 @@ int platform_service(const char *verb, const char *unit);
 /* Restart ovs-vswitchd so that a changed other_config:hw-offload takes effect. 1 or <0. */
 int platform_restart_vswitchd(void);
 
-/* The mst configuration device of function 0 (<root>/dev/mst/m*f0), e.g. "mt41686_pciconf0". */
+/*
+ * The mst configuration device of function 0 (<root>/dev/mst/m*f0), e.g. "mt41686_pciconf0".
+ * With buf NULL, a silent probe: 0 when there is one, -ENOENT/-ENODEV when not.
+ */
 int platform_mst_device(char *buf, size_t len);
 /*
  * Take port ownership away from the host (mlxprivhost ... --disable_port_owner r). The tool

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "config.h"
 #include "commands.h"
 #include "ewoe.h"
 #include "ike.h"
@@ -162,6 +163,26 @@ int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const 
 	return rc;
 }
 
+/* The peers of ewoe.conf; the node's offload mode is what to expect unless told otherwise. */
+static int verify_config(const char *path, const enum ewoe_offload *expect)
+{
+	struct ewoe_config *cfg = NULL;
+	int rc;
+
+	rc = config_load(path, &cfg);
+	if (rc)
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	if (!cfg->n_peers) {
+		ewoe_err("%s has no [peer NAME] section: nothing to verify", path);
+		rc = EXIT_USAGE;
+	} else {
+		rc = verify_peers(cfg->peers, cfg->n_peers, cfg->node.pf, cfg->node.rep,
+				  expect ? *expect : cfg->node.offload);
+	}
+	config_free(cfg);
+	return rc;
+}
+
 static const struct ewoe_cmd *verify_cmd(void)
 {
 	return ewoe_cmd_find(ewoe_commands, "verify");
@@ -178,7 +199,8 @@ int cmd_verify(int argc, char **argv)
 		OPT_VNI,
 		OPT_DST_PORT,
 		OPT_NAME,
-		OPT_EXPECT
+		OPT_EXPECT,
+		OPT_CONFIG
 	};
 	static const struct option longopts[] = {
 		{ "local", required_argument, NULL, OPT_LOCAL },
@@ -190,6 +212,7 @@ int cmd_verify(int argc, char **argv)
 		{ "dst-port", required_argument, NULL, OPT_DST_PORT },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "expect-offload", required_argument, NULL, OPT_EXPECT },
+		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -201,6 +224,8 @@ int cmd_verify(int argc, char **argv)
 	unsigned long vni = EWOE_DEFAULT_VNI, port = EWOE_DEFAULT_DST_PORT;
 	struct ewoe_peer *peers = NULL;
 	size_t n_remotes = 0;
+	const char *config = NULL;
+	bool have_expect = false;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -241,6 +266,10 @@ int cmd_verify(int argc, char **argv)
 							"--expect-offload '%s': expected packet, "
 							"crypto or none",
 							optarg);
+			have_expect = true;
+			break;
+		case OPT_CONFIG:
+			config = optarg;
 			break;
 		case 'h':
 			ewoe_cmd_usage(cmd, NULL, false);
@@ -252,8 +281,14 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (optind < argc)
 		return ewoe_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!n_remotes && !local && (config || access(EWOE_DEFAULT_CONFIG, F_OK) == 0))
+		return verify_config(config ? config : EWOE_DEFAULT_CONFIG,
+				     have_expect ? &expect : NULL);
+	if (config)
+		return ewoe_usage_error(cmd, "--config cannot go with --local and --remote");
 	if (!local || !n_remotes)
-		return ewoe_usage_error(cmd, "which tunnels to verify: give --local and --remote");
+		return ewoe_usage_error(cmd, "which tunnels to verify: give --local and --remote, "
+					     "or write " EWOE_DEFAULT_CONFIG);
 	if (name && n_remotes > 1)
 		return ewoe_usage_error(
 		    cmd, "--name names one tunnel; it cannot go with %zu --remote", n_remotes);

@@ -112,87 +112,21 @@ static int node_key(struct parse_state *st, const char *key, const char *value)
 		   key);
 }
 
-static int peer_string(struct parse_state *st, const char **dst, const char *value)
+static int peer_key(struct parse_state *st, struct ewoe_peer *p, const char *key,
+		    const char *value)
 {
-	*dst = keep_string(st->cfg, value);
-	return *dst ? 1 : bad(st, "out of memory");
-}
+	char why[200];
+	const char *kept = keep_string(st->cfg, value);
+	int rc;
 
-static int peer_key(struct parse_state *st, struct ewoe_peer *p, const char *key, const char *value)
-{
-	unsigned long n;
-
-	if (!strcmp(key, "remote")) {
-		if (ewoe_addr_parse(value, &p->remote))
-			return bad(st, "remote '%s' is not an IPv4 or IPv6 address", value);
-		return 1;
-	}
-	if (!strcmp(key, "auth")) {
-		if (!strcmp(value, "psk"))
-			p->auth = AUTH_PSK;
-		else if (!strcmp(value, "cert"))
-			p->auth = AUTH_CERT;
-		else if (!strcmp(value, "ca"))
-			p->auth = AUTH_CA;
-		else
-			return bad(st, "auth '%s' is not one of psk, cert, ca", value);
-		return 1;
-	}
-	if (!strcmp(key, "vni")) {
-		if (ewoe_parse_uint(value, 0, EWOE_VNI_MAX, &n))
-			return bad(st, "vni '%s' is out of range 0..%u", value, EWOE_VNI_MAX);
-		p->vni = (uint32_t)n;
-		return 1;
-	}
-	if (!strcmp(key, "dst-port")) {
-		if (ewoe_parse_uint(value, 1, 65535, &n))
-			return bad(st, "dst-port '%s' is out of range 1..65535", value);
-		p->dst_port = (uint16_t)n;
-		return 1;
-	}
-	if (!strcmp(key, "rekey-packets")) {
-		if (ewoe_parse_uint(value, 1, ~0UL, &n))
-			return bad(st, "rekey-packets '%s' is not a positive number", value);
-		p->rekey_packets = n;
-		return 1;
-	}
-	if (!strcmp(key, "role")) {
-		if (!strcmp(value, "initiator"))
-			p->role = ROLE_INITIATOR;
-		else if (!strcmp(value, "responder"))
-			p->role = ROLE_RESPONDER;
-		else if (!strcmp(value, "auto"))
-			p->role = ROLE_AUTO;
-		else
-			return bad(st, "role '%s' is not one of initiator, responder, auto", value);
-		return 1;
-	}
-	if (!strcmp(key, "interface"))
-		return set_ifname(st, p->ifname, key, value);
-	if (!strcmp(key, "psk-file"))
-		return peer_string(st, &p->psk_file, value);
-	if (!strcmp(key, "cert"))
-		return peer_string(st, &p->cert_file, value);
-	if (!strcmp(key, "key"))
-		return peer_string(st, &p->key_file, value);
-	if (!strcmp(key, "peer-cert"))
-		return peer_string(st, &p->peer_cert_file, value);
-	if (!strcmp(key, "ca"))
-		return peer_string(st, &p->ca_file, value);
-	if (!strcmp(key, "remote-name"))
-		return peer_string(st, &p->remote_name, value);
-	if (!strcmp(key, "ike-proposal"))
-		return peer_string(st, &p->ike_proposal, value);
-	if (!strcmp(key, "esp-proposal"))
-		return peer_string(st, &p->esp_proposal, value);
-	if (!strcmp(key, "rekey-bytes"))
-		return bad(st,
-			   "rekey-bytes is not supported: packet offload has no byte lifetimes; "
-			   "use rekey-packets");
-	if (!strcmp(key, "psk"))
-		return bad(st, "a secret does not belong in the config file; put it in a file of "
-			       "its own (mode 0600) and name it with psk-file");
-	return bad(st, "unknown key '%s' in a [peer] section (see ewoe.conf(5))", key);
+	if (!kept)
+		return bad(st, "out of memory");
+	rc = ewoe_peer_set(p, key, kept, why, sizeof(why));
+	if (rc == -ENOENT)
+		return bad(st, "unknown key '%s' in a [peer] section (see ewoe.conf(5))", key);
+	if (rc)
+		return bad(st, "%s", why);
+	return 1;
 }
 
 static struct ewoe_peer *new_peer(struct parse_state *st, const char *name)
@@ -268,7 +202,7 @@ static int on_entry(void *user, const char *section, const char *key, const char
 }
 
 /* What every peer takes from [node], and the checks that need the whole file. */
-static int finish(struct ewoe_config *cfg, const char *origin)
+int config_finish(struct ewoe_config *cfg, const char *origin)
 {
 	const struct ewoe_node *node = &cfg->node;
 
@@ -329,7 +263,7 @@ static int parse(const char *text, FILE *file, const char *origin, struct ewoe_c
 				     : "syntax error (expected [section] or key = value)");
 		goto fail;
 	}
-	err = finish(st.cfg, origin);
+	err = config_finish(st.cfg, origin);
 	if (err)
 		goto fail;
 	*out = st.cfg;
@@ -380,4 +314,27 @@ void config_free(struct ewoe_config *cfg)
 	free(cfg->strings);
 	free(cfg->peers);
 	free(cfg);
+}
+
+const struct ewoe_peer *config_find_peer(const struct ewoe_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		if (!strcmp(cfg->peers[i].name, name))
+			return &cfg->peers[i];
+	return NULL;
+}
+
+int config_add_peer(struct ewoe_config *cfg, const struct ewoe_peer *peer)
+{
+	struct ewoe_peer *slot = (struct ewoe_peer *)config_find_peer(cfg, peer->name);
+
+	if (!slot) {
+		slot = realloc(cfg->peers, (cfg->n_peers + 1) * sizeof(*slot));
+		if (!slot)
+			return -ENOMEM;
+		cfg->peers = slot;
+		slot = &cfg->peers[cfg->n_peers++];
+	}
+	*slot = *peer;
+	return 0;
 }

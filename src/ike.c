@@ -214,12 +214,12 @@ int ike_check_peer(const struct ewoe_peer *peer)
 	err = check_proposal("--ike-proposal", peer->ike_proposal);
 	if (!err)
 		err = check_proposal("--esp-proposal", peer->esp_proposal);
-	if (!err && peer->auth == AUTH_CA &&
-	    (!peer->remote_name || !*peer->remote_name ||
+	if (!err && peer->auth == AUTH_CA && peer->remote_name &&
+	    (!*peer->remote_name ||
 	     strcspn(peer->remote_name, "\"\\\n\r\t") != strlen(peer->remote_name))) {
 		ewoe_err("--remote-name '%s' is invalid: give the peer certificate's subject or "
 			 "a subjectAltName, without quotes, backslashes or control characters",
-			 peer->remote_name ? peer->remote_name : "");
+			 peer->remote_name);
 		err = -EINVAL;
 	}
 	if (!err)

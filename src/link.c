@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include <libmnl/libmnl.h>
@@ -41,6 +43,7 @@ struct nl_call {
 
 static int nl_open(struct nl *nl, int bus)
 {
+	struct timeval tv;
 	int one = 1, err;
 
 	memset(nl, 0, sizeof(*nl));
@@ -57,6 +60,10 @@ static int nl_open(struct nl *nl, int bus)
 		nl->sock = NULL;
 		return err;
 	}
+	/* A kernel that never answers would otherwise hang a setup run forever. */
+	tv.tv_sec = ewoe_opts.timeout_ms / 1000;
+	tv.tv_usec = (ewoe_opts.timeout_ms % 1000) * 1000;
+	setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	/* Kernels without them just send no text; the errno still arrives. */
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
@@ -137,7 +144,8 @@ static int nl_call(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	ctl[NLMSG_DONE] = nl_done_cb;
 	nl->extack[0] = '\0';
 	nlh->nlmsg_seq = ++nl->seq;
-	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+	/* NLM_F_EXCL shares a bit with NLM_F_DUMP: a dump has both of its bits. */
+	if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
@@ -146,7 +154,7 @@ static int nl_call(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
 		}
 		errno = 0;
 		ret = mnl_cb_run2(buf, (size_t)n, nlh->nlmsg_seq, nl->portid, nl_data_cb, &call,
@@ -616,7 +624,7 @@ int link_set_feature(const char *ifname, const char *feature, bool on)
 		err = -EOPNOTSUPP;
 		goto out;
 	}
-	platform_action("turn %s %s on %s", feature, state, ifname);
+	platform_action("%s: turn %s %s", ifname, feature, state);
 	if (ewoe_opts.dry_run) {
 		err = 1;
 		goto out;

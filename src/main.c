@@ -12,6 +12,10 @@
 static int cmd_help(int argc, char **argv);
 
 const struct ewoe_cmd ewoe_commands[] = {
+	{ "setup", cmd_setup, "converge this node to /etc/ewoe/ewoe.conf, then verify",
+	  "[--config FILE] [node and peer options]", NULL },
+	{ "teardown", cmd_teardown, "remove what ewoe set up on this node, or for one peer",
+	  "[--config FILE] [--peer NAME] [--keep-bridge] [--revert-offload]", NULL },
 	{ "help", cmd_help, "show help for ewoe or one command", "[COMMAND [SUBCOMMAND]]", NULL },
 	{ "setup-bridge", cmd_setup_bridge, "put the host representor on the OVS bridge, set OVS hw-offload", "[--bridge NAME] [--rep PORT] [--offload packet|none] [--move] [--no-wait]", NULL },
 	{ "enable-offload", cmd_enable_offload, "turn IPsec packet offload on or off in the DPU driver", "[--mode packet|none] [--pf IFNAME] [--stop-ovs]", NULL },

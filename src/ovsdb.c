@@ -904,3 +904,32 @@ int ovsdb_hw_offload(struct ovsdb *db)
 
 	return ovs && smap_get_bool(&ovs->other_config, "hw-offload", false);
 }
+
+int ovsdb_list_tunnels(struct ovsdb *db, const char *bridge, struct ovsdb_tunnel_ref **out)
+{
+	const struct ovsrec_bridge *br = find_bridge(db, bridge);
+	struct ovsdb_tunnel_ref *refs;
+	int n = 0;
+
+	*out = NULL;
+	if (!br)
+		return 0;
+	refs = calloc(br->n_ports ? br->n_ports : 1, sizeof(*refs));
+	if (!refs)
+		return -ENOMEM;
+	for (size_t i = 0; i < br->n_ports; i++) {
+		const struct ovsrec_port *port = br->ports[i];
+		const char *peer;
+
+		if (!owned_by_ewoe(&port->external_ids) || port->n_interfaces != 1)
+			continue;
+		peer = smap_get(&port->interfaces[0]->external_ids, PEER_KEY);
+		if (!peer)
+			continue;
+		snprintf(refs[n].name, sizeof(refs[n].name), "%s", peer);
+		snprintf(refs[n].ifname, sizeof(refs[n].ifname), "%s", port->name);
+		n++;
+	}
+	*out = refs;
+	return n;
+}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -155,4 +156,99 @@ int ewoe_offload_parse(const char *s, enum ewoe_offload *o)
 const char *ewoe_auth_name(enum ewoe_auth a)
 {
 	return a == AUTH_PSK ? "psk" : a == AUTH_CERT ? "cert" : "ca";
+}
+
+static int set_enum(const char *value, const char *const names[], size_t n, int *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(value, names[i])) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+#define WHY(...) (snprintf(why, why_len, __VA_ARGS__), -EINVAL)
+
+int ewoe_peer_set(struct ewoe_peer *p, const char *key, const char *value, char *why,
+		  size_t why_len)
+{
+	static const char *const auths[] = { [AUTH_PSK] = "psk", [AUTH_CERT] = "cert",
+					      [AUTH_CA] = "ca" };
+	static const char *const roles[] = { [ROLE_AUTO] = "auto",
+					     [ROLE_INITIATOR] = "initiator",
+					     [ROLE_RESPONDER] = "responder" };
+	static const struct {
+		const char *key;
+		size_t offset;
+	} files[] = {
+		{ "psk-file", offsetof(struct ewoe_peer, psk_file) },
+		{ "cert", offsetof(struct ewoe_peer, cert_file) },
+		{ "key", offsetof(struct ewoe_peer, key_file) },
+		{ "peer-cert", offsetof(struct ewoe_peer, peer_cert_file) },
+		{ "ca", offsetof(struct ewoe_peer, ca_file) },
+		{ "remote-name", offsetof(struct ewoe_peer, remote_name) },
+		{ "ike-proposal", offsetof(struct ewoe_peer, ike_proposal) },
+		{ "esp-proposal", offsetof(struct ewoe_peer, esp_proposal) },
+	};
+	unsigned long n;
+	int e;
+
+	if (!strcmp(key, "remote")) {
+		if (ewoe_addr_parse(value, &p->remote))
+			return WHY("remote '%s' is not an IPv4 or IPv6 address", value);
+		return 0;
+	}
+	if (!strcmp(key, "auth")) {
+		if (set_enum(value, auths, 3, &e))
+			return WHY("auth '%s' is not one of psk, cert, ca", value);
+		p->auth = (enum ewoe_auth)e;
+		return 0;
+	}
+	if (!strcmp(key, "role")) {
+		if (set_enum(value, roles, 3, &e))
+			return WHY("role '%s' is not one of initiator, responder, auto", value);
+		p->role = (enum ewoe_role)e;
+		return 0;
+	}
+	if (!strcmp(key, "vni")) {
+		if (ewoe_parse_uint(value, 0, EWOE_VNI_MAX, &n))
+			return WHY("vni '%s' is out of range 0..%u", value, EWOE_VNI_MAX);
+		p->vni = (uint32_t)n;
+		return 0;
+	}
+	if (!strcmp(key, "dst-port")) {
+		if (ewoe_parse_uint(value, 1, 65535, &n))
+			return WHY("dst-port '%s' is out of range 1..65535", value);
+		p->dst_port = (uint16_t)n;
+		return 0;
+	}
+	if (!strcmp(key, "rekey-packets")) {
+		if (ewoe_parse_uint(value, 1, ~0UL, &n))
+			return WHY("rekey-packets '%s' is not a positive number", value);
+		p->rekey_packets = n;
+		return 0;
+	}
+	if (!strcmp(key, "interface")) {
+		if (!ewoe_name_valid(value, IFNAMSIZ - 1))
+			return WHY("interface '%s' is not a valid interface name (1-%d of A-Z a-z "
+				   "0-9 _ . -)",
+				   value, IFNAMSIZ - 1);
+		snprintf(p->ifname, sizeof(p->ifname), "%s", value);
+		return 0;
+	}
+	if (!strcmp(key, "rekey-bytes"))
+		return WHY("rekey-bytes is not supported: packet offload has no byte lifetimes; "
+			   "use rekey-packets");
+	if (!strcmp(key, "psk"))
+		return WHY("a secret never goes in a config or on the command line; put it in a "
+			   "file of its own (mode 0600) and name it with psk-file");
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (!strcmp(key, files[i].key)) {
+			*(const char **)((char *)p + files[i].offset) = value;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }

@@ -560,6 +560,7 @@ static bool is_mst_function0(const char *name)
 int platform_mst_device(char *buf, size_t len)
 {
 	char dir_path[PATH_MAX], best[NAME_MAX + 1] = "";
+	bool probe = !buf; /* only asking whether there is one: no messages */
 	struct dirent *de;
 	int matches = 0;
 	DIR *dir;
@@ -571,8 +572,10 @@ int platform_mst_device(char *buf, size_t len)
 	dir = opendir(dir_path);
 	if (!dir) {
 		err = -errno;
-		ewoe_err("cannot list %s: %s", dir_path, strerror(-err));
-		ewoe_hint("start the Mellanox software tools first: mst start");
+		if (!probe) {
+			ewoe_err("cannot list %s: %s", dir_path, strerror(-err));
+			ewoe_hint("start the Mellanox software tools first: mst start");
+		}
 		return err;
 	}
 	while ((de = readdir(dir))) {
@@ -584,10 +587,14 @@ int platform_mst_device(char *buf, size_t len)
 	}
 	closedir(dir);
 	if (!matches) {
-		ewoe_err("no configuration device of function 0 (m*f0) in %s", dir_path);
-		ewoe_hint("start the Mellanox software tools first: mst start");
+		if (!probe) {
+			ewoe_err("no configuration device of function 0 (m*f0) in %s", dir_path);
+			ewoe_hint("start the Mellanox software tools first: mst start");
+		}
 		return -ENODEV;
 	}
+	if (probe)
+		return 0;
 	if (matches > 1)
 		ewoe_warn("%d devices match m*f0 in %s; using %s", matches, dir_path, best);
 	if (snprintf(buf, len, "%s", best) >= (int)len)

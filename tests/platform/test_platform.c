@@ -235,11 +235,14 @@ static void host_restriction_uses_function0_device(void **state)
 	char want[600];
 
 	use_fake_runner();
+	assert_int_equal(platform_mst_device(NULL, 0), -ENOENT);
 	assert_int_equal(platform_set_host_restriction(), -ENOENT);
 	put_file("dev/mst/mt41686_pciconf0.1", "");
 	put_file("dev/mst/mt41686_pciconf0_cable", "");
 	assert_int_equal(platform_set_host_restriction(), -ENODEV);
+	assert_int_equal(platform_mst_device(NULL, 0), -ENODEV);
 	put_file("dev/mst/mt41686_pciconf0", "");
+	assert_int_equal(platform_mst_device(NULL, 0), 0);
 	assert_int_equal(platform_set_host_restriction(), 0);
 	snprintf(want, sizeof(want),
 		 "mlxprivhost -d %s/dev/mst/mt41686_pciconf0 --disable_port_owner r\n", root);

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ewoe setup: converge this node to its config: offload, PF link, bridge, every peer's tunnel,
+ * stale tunnels removed, then verify. Everything is validated, and both daemons reached,
+ * before the first change.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "config.h"
+#include "ewoe.h"
+#include "ike.h"
+#include "link.h"
+#include "node.h"
+#include "ovsdb.h"
+#include "privs.h"
+#include "verify.h"
+
+static const char setup_help[] =
+	"  --config FILE       node and peers (default " EWOE_DEFAULT_CONFIG "; optional\n"
+	"                      when the node and one peer are given by the flags below)\n"
+	"  --pf IFNAME         uplink PF (default " EWOE_DEFAULT_PF ")\n"
+	"  --rep IFNAME        host representor (default " EWOE_DEFAULT_REP ")\n"
+	"  --bridge NAME       OVS bridge (default " EWOE_DEFAULT_BRIDGE ")\n"
+	"  --address IP/LEN    the PF's underlay address\n"
+	"  --offload MODE      packet (default), crypto, auto or none\n"
+	"  --remote IP         one peer from flags: its PF address, with --auth and the\n"
+	"                      options of 'ewoe help tunnel psk|cert|ca' below\n"
+	"  --auth psk|cert|ca  --psk-file FILE --cert FILE --key FILE --peer-cert FILE\n"
+	"                      --ca FILE --remote-name ID --name NAME --vni N --dst-port PORT\n"
+	"                      --role initiator|responder\n"
+	"  --no-link           leave the PF's address, MTU and features alone\n"
+	"  --no-verify         do not run verify at the end\n"
+	"\n"
+	"A second run changes nothing. Peers removed from the file lose their tunnels.\n";
+
+/* Converge the peers on the bridge to cfg: create or update each, remove ewoe's others. */
+static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_config *cfg)
+{
+	struct ovsdb_tunnel_ref *existing = NULL;
+	int n_existing, rc = 0;
+
+	n_existing = ovsdb_list_tunnels(db, cfg->node.bridge, &existing);
+	if (n_existing < 0)
+		return n_existing;
+	for (int i = 0; i < n_existing && !rc; i++) {
+		if (config_find_peer(cfg, existing[i].name))
+			continue;
+		printf("peer %s: no longer in the config, removing\n", existing[i].name);
+		rc = ike_unload_peer(ike, existing[i].name);
+		if (rc >= 0)
+			rc = ovsdb_remove_tunnel(db, cfg->node.bridge, existing[i].ifname, true);
+		rc = rc < 0 ? rc : 0;
+	}
+	free(existing);
+
+	for (size_t i = 0; i < cfg->n_peers && !rc; i++) {
+		const struct ewoe_peer *p = &cfg->peers[i];
+		int ovs_rc, ike_rc;
+
+		ovs_rc = ovsdb_ensure_tunnel(db, p, true);
+		if (ovs_rc < 0)
+			return ovs_rc;
+		ike_rc = ike_load_peer(ike, p);
+		if (ike_rc < 0)
+			return ike_rc;
+		printf("peer %s: %s\n", p->name,
+		       ovs_rc || ike_rc ? (ewoe_opts.dry_run ? "would change" : "configured")
+					: "unchanged");
+	}
+	/* Initiate after every connection is loaded, so a peer initiating to us finds its. */
+	for (size_t i = 0; i < cfg->n_peers && !rc && !ewoe_opts.dry_run; i++) {
+		if (ewoe_peer_initiates(&cfg->peers[i]))
+			rc = ike_initiate(ike, &cfg->peers[i], ewoe_opts.timeout_ms);
+	}
+	return rc;
+}
+
+int cmd_setup(int argc, char **argv)
+{
+	const struct ewoe_cmd *self = ewoe_cmd_find(ewoe_commands, argv[0]);
+	struct node_args args;
+	struct ewoe_config *cfg = NULL;
+	struct ovsdb *db = NULL;
+	struct ike *ike = NULL;
+	int rc;
+
+	rc = node_args_parse(self, setup_help, argc, argv, &args);
+	if (rc >= 0)
+		return rc;
+	rc = node_args_config(&args, &cfg);
+	if (rc)
+		return rc;
+	if (!ewoe_opts.dry_run && !privs_have_net_admin()) {
+		ewoe_err("setup needs CAP_NET_ADMIN to configure links and read IPsec state");
+		ewoe_hint("run it as root");
+		rc = EXIT_FAIL;
+		goto out;
+	}
+
+	/* Plan first: every file checked and both daemons reached before any change. */
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		if (ike_check_peer(&cfg->peers[i])) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	rc = ovsdb_open(ewoe_opts.db, ewoe_opts.timeout_ms, &db);
+	if (!rc)
+		rc = ike_open(ewoe_opts.vici, &ike);
+	for (size_t i = 0; i < cfg->n_peers && !rc; i++)
+		rc = ike_check_daemon(ike, &cfg->peers[i]);
+	if (rc) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
+
+	rc = node_apply(&args, cfg, db);
+	if (rc >= 0)
+		rc = converge_peers(db, ike, cfg);
+	if (rc < 0) {
+		ewoe_hint("what was applied stays; fix the problem and run 'ewoe setup' again");
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	rc = EXIT_OK;
+	if (!args.no_verify && !ewoe_opts.dry_run && cfg->n_peers)
+		rc = verify_peers(cfg->peers, cfg->n_peers, cfg->node.pf, cfg->node.rep,
+				  cfg->node.offload);
+out:
+	ovsdb_free(db);
+	ike_free(ike);
+	config_free(cfg);
+	return rc;
+}

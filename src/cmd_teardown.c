@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ewoe teardown: remove what ewoe made on this node (or for one peer): strongSwan connections,
+ * credentials and files, VXLAN ports, and the bridge when ewoe created it and nothing else uses
+ * it. Offload is reverted only on request. Running it twice is harmless.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "ewoe.h"
+#include "ike.h"
+#include "node.h"
+#include "offload.h"
+#include "ovsdb.h"
+
+static const char teardown_help[] =
+	"  --config FILE       node and peers (default " EWOE_DEFAULT_CONFIG ", optional)\n"
+	"  --bridge NAME       the bridge, when there is no config (default " EWOE_DEFAULT_BRIDGE
+	")\n"
+	"  --pf IFNAME         the PF, for --revert-offload (default " EWOE_DEFAULT_PF ")\n"
+	"  --peer NAME         remove only this peer's tunnel and connection\n"
+	"  --keep-bridge       leave the bridge and the representor port in place\n"
+	"  --revert-offload    also turn IPsec packet offload off in the driver\n"
+	"\n"
+	"Removes only what ewoe created: tunnels and connections of peers in the config and\n"
+	"every tunnel ewoe marked on the bridge.\n";
+
+struct victim {
+	char name[EWOE_PEER_NAME_MAX];
+	char ifname[IFNAMSIZ];
+};
+
+/* Peers to remove: ewoe's tunnels on the bridge plus the config's peers, each once. */
+static int collect(struct ovsdb *db, const struct ewoe_config *cfg, const char *only,
+		   struct victim **out)
+{
+	struct ovsdb_tunnel_ref *refs = NULL;
+	struct victim *v;
+	int n_refs, n = 0;
+
+	n_refs = ovsdb_list_tunnels(db, cfg->node.bridge, &refs);
+	if (n_refs < 0)
+		return n_refs;
+	v = calloc((size_t)n_refs + cfg->n_peers + 1, sizeof(*v));
+	if (!v) {
+		free(refs);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n_refs; i++) {
+		snprintf(v[n].name, sizeof(v[n].name), "%s", refs[i].name);
+		snprintf(v[n].ifname, sizeof(v[n].ifname), "%s", refs[i].ifname);
+		n++;
+	}
+	free(refs);
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		bool known = false;
+
+		for (int j = 0; j < n && !known; j++)
+			known = !strcmp(v[j].name, cfg->peers[i].name);
+		if (known)
+			continue;
+		snprintf(v[n].name, sizeof(v[n].name), "%s", cfg->peers[i].name);
+		snprintf(v[n].ifname, sizeof(v[n].ifname), "%s", cfg->peers[i].ifname);
+		n++;
+	}
+	if (only) {
+		int keep = 0;
+
+		for (int i = 0; i < n; i++)
+			if (!strcmp(v[i].name, only))
+				v[keep++] = v[i];
+		n = keep;
+	}
+	*out = v;
+	return n;
+}
+
+int cmd_teardown(int argc, char **argv)
+{
+	const struct ewoe_cmd *self = ewoe_cmd_find(ewoe_commands, argv[0]);
+	struct node_args args;
+	struct ewoe_config *cfg = NULL;
+	struct ovsdb_tunnel_status bridge_st;
+	struct ewoe_peer probe;
+	struct victim *victims = NULL;
+	struct ovsdb *db = NULL;
+	struct ike *ike = NULL;
+	int n, rc;
+
+	rc = node_args_parse(self, teardown_help, argc, argv, &args);
+	if (rc >= 0)
+		return rc;
+	if (!args.config_given && access(args.config, F_OK) != 0)
+		rc = config_parse_string("", "command line", &cfg);
+	else
+		rc = node_args_config(&args, &cfg);
+	if (rc)
+		return rc < 0 ? EXIT_FAIL : rc;
+	if (args.bridge)
+		snprintf(cfg->node.bridge, sizeof(cfg->node.bridge), "%s", args.bridge);
+	if (args.pf)
+		snprintf(cfg->node.pf, sizeof(cfg->node.pf), "%s", args.pf);
+
+	rc = ovsdb_open(ewoe_opts.db, ewoe_opts.timeout_ms, &db);
+	if (!rc)
+		rc = ike_open(ewoe_opts.vici, &ike);
+	if (!rc) {
+		n = collect(db, cfg, args.only_peer, &victims);
+		rc = n < 0 ? n : 0;
+	}
+	if (rc)
+		goto out;
+	if (args.only_peer && !n) {
+		ewoe_err("no peer '%s' in %s or on bridge %s", args.only_peer, args.config,
+			 cfg->node.bridge);
+		rc = -ENOENT;
+		goto out;
+	}
+
+	ewoe_peer_init(&probe);
+	snprintf(probe.bridge, sizeof(probe.bridge), "%s", cfg->node.bridge);
+	ovsdb_tunnel_status(db, &probe, NULL, &bridge_st);
+	for (int i = 0; i < n && rc >= 0; i++) {
+		rc = ike_unload_peer(ike, victims[i].name);
+		if (rc >= 0 && bridge_st.bridge_exists)
+			rc = ovsdb_remove_tunnel(db, cfg->node.bridge, victims[i].ifname, true);
+		if (rc >= 0)
+			printf("peer %s: %s\n", victims[i].name,
+			       ewoe_opts.dry_run ? "would be removed" : "removed");
+	}
+	if (rc >= 0 && !args.only_peer && !args.keep_bridge && bridge_st.bridge_exists) {
+		rc = ovsdb_remove_bridge(db, cfg->node.bridge, true);
+		if (rc > 0)
+			printf("bridge %s: %s\n", cfg->node.bridge,
+			       ewoe_opts.dry_run ? "would be removed" : "removed");
+	}
+	if (rc >= 0 && args.revert_offload)
+		rc = offload_apply(cfg->node.pf, false, false);
+	if (rc >= 0 && !n && !bridge_st.bridge_exists)
+		printf("nothing of ewoe's on bridge %s\n", cfg->node.bridge);
+out:
+	free(victims);
+	ovsdb_free(db);
+	ike_free(ike);
+	config_free(cfg);
+	return rc < 0 ? EXIT_FAIL : EXIT_OK;
+}
