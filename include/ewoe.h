@@ -33,6 +33,11 @@ void ewoe_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ewoe_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Progress on stderr, silenced by -q. */
 void ewoe_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A change made, or under --dry-run one that would be made ("dry-run: " in front): on stdout,
+ * in order, so that a dry-run prints the plan.
+ */
+void ewoe_action(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Only with -v. */
 void ewoe_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -18,8 +18,8 @@ struct node_args {
 	/* One peer from flags, as `ewoe tunnel` takes it; used when remote is given. */
 	struct ewoe_peer peer;
 	bool have_peer, have_name;
-	bool no_link, no_verify;	/* setup */
-	const char *only_peer;		/* teardown --peer */
+	bool no_link, no_verify;	  /* setup */
+	const char *only_peer;		  /* teardown --peer */
 	bool revert_offload, keep_bridge; /* teardown */
 };
 

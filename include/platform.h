@@ -30,9 +30,6 @@ int platform_run(const char *const argv[]);
 /* Print argv as an action, then run it unless --dry-run; 1 done, <0 failed (message printed). */
 int platform_run_action(const char *const argv[]);
 
-/* Print one action on stdout, "dry-run: " in front under --dry-run. */
-void platform_action(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /*
  * First line of a small file under root, trailing newline removed. 0, -ENOENT when absent
  * (silently: callers decide whether that is an error), other negative errno with a message.

@@ -21,22 +21,22 @@
 #include "verify.h"
 
 static const char setup_help[] =
-	"  --config FILE       node and peers (default " EWOE_DEFAULT_CONFIG "; optional\n"
-	"                      when the node and one peer are given by the flags below)\n"
-	"  --pf IFNAME         uplink PF (default " EWOE_DEFAULT_PF ")\n"
-	"  --rep IFNAME        host representor (default " EWOE_DEFAULT_REP ")\n"
-	"  --bridge NAME       OVS bridge (default " EWOE_DEFAULT_BRIDGE ")\n"
-	"  --address IP/LEN    the PF's underlay address\n"
-	"  --offload MODE      packet (default), crypto, auto or none\n"
-	"  --remote IP         one peer from flags: its PF address, with --auth and the\n"
-	"                      options of 'ewoe help tunnel psk|cert|ca' below\n"
-	"  --auth psk|cert|ca  --psk-file FILE --cert FILE --key FILE --peer-cert FILE\n"
-	"                      --ca FILE --remote-name ID --name NAME --vni N --dst-port PORT\n"
-	"                      --role initiator|responder\n"
-	"  --no-link           leave the PF's address, MTU and features alone\n"
-	"  --no-verify         do not run verify at the end\n"
-	"\n"
-	"A second run changes nothing. Peers removed from the file lose their tunnels.\n";
+    "  --config FILE       node and peers (default " EWOE_DEFAULT_CONFIG "; optional\n"
+    "                      when the node and one peer are given by the flags below)\n"
+    "  --pf IFNAME         uplink PF (default " EWOE_DEFAULT_PF ")\n"
+    "  --rep IFNAME        host representor (default " EWOE_DEFAULT_REP ")\n"
+    "  --bridge NAME       OVS bridge (default " EWOE_DEFAULT_BRIDGE ")\n"
+    "  --address IP/LEN    the PF's underlay address\n"
+    "  --offload MODE      packet (default), crypto, auto or none\n"
+    "  --remote IP         one peer from flags: its PF address, with --auth and the\n"
+    "                      options of 'ewoe help tunnel psk|cert|ca' below\n"
+    "  --auth psk|cert|ca  --psk-file FILE --cert FILE --key FILE --peer-cert FILE\n"
+    "                      --ca FILE --remote-name ID --name NAME --vni N --dst-port PORT\n"
+    "                      --role initiator|responder\n"
+    "  --no-link           leave the PF's address, MTU and features alone\n"
+    "  --no-verify         do not run verify at the end\n"
+    "\n"
+    "A second run changes nothing. Peers removed from the file lose their tunnels.\n";
 
 /* Converge the peers on the bridge to cfg: create or update each, remove ewoe's others. */
 static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_config *cfg)

@@ -18,16 +18,15 @@
 #include "ovsdb.h"
 
 static const char teardown_help[] =
-	"  --config FILE       node and peers (default " EWOE_DEFAULT_CONFIG ", optional)\n"
-	"  --bridge NAME       the bridge, when there is no config (default " EWOE_DEFAULT_BRIDGE
-	")\n"
-	"  --pf IFNAME         the PF, for --revert-offload (default " EWOE_DEFAULT_PF ")\n"
-	"  --peer NAME         remove only this peer's tunnel and connection\n"
-	"  --keep-bridge       leave the bridge and the representor port in place\n"
-	"  --revert-offload    also turn IPsec packet offload off in the driver\n"
-	"\n"
-	"Removes only what ewoe created: tunnels and connections of peers in the config and\n"
-	"every tunnel ewoe marked on the bridge.\n";
+    "  --config FILE       node and peers (default " EWOE_DEFAULT_CONFIG ", optional)\n"
+    "  --bridge NAME       the bridge, when there is no config (default " EWOE_DEFAULT_BRIDGE ")\n"
+    "  --pf IFNAME         the PF, for --revert-offload (default " EWOE_DEFAULT_PF ")\n"
+    "  --peer NAME         remove only this peer's tunnel and connection\n"
+    "  --keep-bridge       leave the bridge and the representor port in place\n"
+    "  --revert-offload    also turn IPsec packet offload off in the driver\n"
+    "\n"
+    "Removes only what ewoe created: tunnels and connections of peers in the config and\n"
+    "every tunnel ewoe marked on the bridge.\n";
 
 struct victim {
 	char name[EWOE_PEER_NAME_MAX];
@@ -89,7 +88,7 @@ int cmd_teardown(int argc, char **argv)
 	struct victim *victims = NULL;
 	struct ovsdb *db = NULL;
 	struct ike *ike = NULL;
-	int n, rc;
+	int n, rc, removed = 0;
 
 	rc = node_args_parse(self, teardown_help, argc, argv, &args);
 	if (rc >= 0)
@@ -125,23 +124,29 @@ int cmd_teardown(int argc, char **argv)
 	snprintf(probe.bridge, sizeof(probe.bridge), "%s", cfg->node.bridge);
 	ovsdb_tunnel_status(db, &probe, NULL, &bridge_st);
 	for (int i = 0; i < n && rc >= 0; i++) {
-		rc = ike_unload_peer(ike, victims[i].name);
-		if (rc >= 0 && bridge_st.bridge_exists)
-			rc = ovsdb_remove_tunnel(db, cfg->node.bridge, victims[i].ifname, true);
-		if (rc >= 0)
+		int ike_rc = ike_unload_peer(ike, victims[i].name), ovs_rc = 0;
+
+		if (ike_rc >= 0 && bridge_st.bridge_exists)
+			ovs_rc = ovsdb_remove_tunnel(db, cfg->node.bridge, victims[i].ifname, true);
+		rc = ike_rc < 0 ? ike_rc : ovs_rc;
+		if (rc > 0 || ike_rc > 0) {
+			removed++;
 			printf("peer %s: %s\n", victims[i].name,
 			       ewoe_opts.dry_run ? "would be removed" : "removed");
+		}
 	}
 	if (rc >= 0 && !args.only_peer && !args.keep_bridge && bridge_st.bridge_exists) {
 		rc = ovsdb_remove_bridge(db, cfg->node.bridge, true);
-		if (rc > 0)
+		if (rc > 0) {
+			removed++;
 			printf("bridge %s: %s\n", cfg->node.bridge,
 			       ewoe_opts.dry_run ? "would be removed" : "removed");
+		}
 	}
 	if (rc >= 0 && args.revert_offload)
 		rc = offload_apply(cfg->node.pf, false, false);
-	if (rc >= 0 && !n && !bridge_st.bridge_exists)
-		printf("nothing of ewoe's on bridge %s\n", cfg->node.bridge);
+	if (rc >= 0 && !removed)
+		printf("nothing of ewoe's to remove (bridge %s)\n", cfg->node.bridge);
 out:
 	free(victims);
 	ovsdb_free(db);

@@ -112,8 +112,7 @@ static int node_key(struct parse_state *st, const char *key, const char *value)
 		   key);
 }
 
-static int peer_key(struct parse_state *st, struct ewoe_peer *p, const char *key,
-		    const char *value)
+static int peer_key(struct parse_state *st, struct ewoe_peer *p, const char *key, const char *value)
 {
 	char why[200];
 	const char *kept = keep_string(st->cfg, value);

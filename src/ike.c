@@ -665,16 +665,16 @@ static void describe_load(const struct ewoe_peer *p, const struct out_file *file
 {
 	char r[INET6_ADDRSTRLEN];
 
-	ewoe_info("would load connection " CONN_PREFIX "%s (%s, peer %s, hw_offload %s) into "
-		  "charon",
-		  p->name, ewoe_auth_name(p->auth), ewoe_addr_str(&p->remote, r),
-		  ewoe_offload_name(p->offload));
+	ewoe_action("would load connection " CONN_PREFIX "%s (%s, peer %s, hw_offload %s) into "
+		    "charon",
+		    p->name, ewoe_auth_name(p->auth), ewoe_addr_str(&p->remote, r),
+		    ewoe_offload_name(p->offload));
 	for (int i = 0; i < F_COUNT; i++) {
 		if (files[i].data)
-			ewoe_info("would write %s (mode %04o)", files[i].path,
-				  (unsigned)files[i].mode);
+			ewoe_action("would write %s (mode %04o)", files[i].path,
+				    (unsigned)files[i].mode);
 		else if (!access(files[i].path, F_OK))
-			ewoe_info("would remove %s", files[i].path);
+			ewoe_action("would remove %s", files[i].path);
 	}
 }
 
@@ -932,7 +932,7 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *peer, int timeout_ms)
 	snprintf(conn, sizeof(conn), CONN_PREFIX "%s", peer->name);
 	ewoe_addr_str(&peer->remote, r);
 	if (ewoe_opts.dry_run) {
-		ewoe_info("would bring up %s with %s", conn, r);
+		ewoe_action("would bring up %s with %s", conn, r);
 		return 0;
 	}
 	w.conn = conn;
@@ -1005,10 +1005,10 @@ int ike_unload_peer(struct ike *ike, const char *name)
 	snprintf(conn, sizeof(conn), CONN_PREFIX "%s", name);
 	snprintf(shared_id, sizeof(shared_id), "ike-%s", conn);
 	if (ewoe_opts.dry_run) {
-		ewoe_info("would terminate and unload %s and its credentials from charon", conn);
+		ewoe_action("would terminate and unload %s and its credentials from charon", conn);
 		for (int i = 0; i < F_COUNT; i++) {
 			if (!file_path(i, name, path, sizeof(path)) && !access(path, F_OK))
-				ewoe_info("would remove %s", path);
+				ewoe_action("would remove %s", path);
 		}
 		return 0;
 	}

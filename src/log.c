@@ -34,3 +34,16 @@ EWOE_PRINTER(ewoe_warn, "ewoe: warning: ", 1)
 EWOE_PRINTER(ewoe_hint, "  hint: ", 1)
 EWOE_PRINTER(ewoe_info, "", ewoe_opts.verbosity >= 0)
 EWOE_PRINTER(ewoe_debug, "ewoe: debug: ", ewoe_opts.verbosity > 0)
+
+void ewoe_action(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ewoe_opts.dry_run)
+		fputs("dry-run: ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}

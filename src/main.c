@@ -17,10 +17,19 @@ const struct ewoe_cmd ewoe_commands[] = {
 	{ "teardown", cmd_teardown, "remove what ewoe set up on this node, or for one peer",
 	  "[--config FILE] [--peer NAME] [--keep-bridge] [--revert-offload]", NULL },
 	{ "help", cmd_help, "show help for ewoe or one command", "[COMMAND [SUBCOMMAND]]", NULL },
-	{ "setup-bridge", cmd_setup_bridge, "put the host representor on the OVS bridge, set OVS hw-offload", "[--bridge NAME] [--rep PORT] [--offload packet|none] [--move] [--no-wait]", NULL },
-	{ "enable-offload", cmd_enable_offload, "turn IPsec packet offload on or off in the DPU driver", "[--mode packet|none] [--pf IFNAME] [--stop-ovs]", NULL },
-	{ "verify", cmd_verify, "check from the kernel that each tunnel is up, encrypted and offloaded", "--local IP --remote IP [--remote IP...] [--pf IFNAME] [--rep IFNAME] [--bridge NAME] [--vni N] [--dst-port PORT] [--name NAME] [--expect-offload packet|crypto|none]", NULL },
-	{ "tunnel", cmd_tunnel, "encrypted VXLAN tunnel to one peer (OVS + strongSwan)", "psk|cert|ca [options]", tunnel_commands },
+	{ "setup-bridge", cmd_setup_bridge,
+	  "put the host representor on the OVS bridge, set OVS hw-offload",
+	  "[--bridge NAME] [--rep PORT] [--offload packet|none] [--move] [--no-wait]", NULL },
+	{ "enable-offload", cmd_enable_offload,
+	  "turn IPsec packet offload on or off in the DPU driver",
+	  "[--mode packet|none] [--pf IFNAME] [--stop-ovs]", NULL },
+	{ "verify", cmd_verify,
+	  "check from the kernel that each tunnel is up, encrypted and offloaded",
+	  "--local IP --remote IP [--remote IP...] [--pf IFNAME] [--rep IFNAME] [--bridge NAME] "
+	  "[--vni N] [--dst-port PORT] [--name NAME] [--expect-offload packet|crypto|none]",
+	  NULL },
+	{ "tunnel", cmd_tunnel, "encrypted VXLAN tunnel to one peer (OVS + strongSwan)",
+	  "psk|cert|ca [options]", tunnel_commands },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

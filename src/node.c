@@ -73,7 +73,7 @@ int node_args_parse(const struct ewoe_cmd *self, const char *help, int argc, cha
 		bool setup_only = c == OPT_ADDRESS || c == OPT_OFFLOAD || c == OPT_NO_LINK ||
 				  c == OPT_NO_VERIFY || c == OPT_NAME || c == OPT_PEER_KEY;
 		bool teardown_only =
-			c == OPT_PEER || c == OPT_REVERT_OFFLOAD || c == OPT_KEEP_BRIDGE;
+		    c == OPT_PEER || c == OPT_REVERT_OFFLOAD || c == OPT_KEEP_BRIDGE;
 
 		if ((teardown && setup_only) || (!teardown && teardown_only))
 			return ewoe_usage_error(self, "option --%s does not apply to %s",
@@ -100,8 +100,9 @@ int node_args_parse(const struct ewoe_cmd *self, const char *help, int argc, cha
 			break;
 		case OPT_NAME:
 			if (!ewoe_name_valid(optarg, EWOE_PEER_NAME_MAX - 1))
-				return ewoe_usage_error(self, "--name '%s': use 1-%d of A-Z a-z 0-9 _ . -",
-							optarg, EWOE_PEER_NAME_MAX - 1);
+				return ewoe_usage_error(
+				    self, "--name '%s': use 1-%d of A-Z a-z 0-9 _ . -", optarg,
+				    EWOE_PEER_NAME_MAX - 1);
 			snprintf(args->peer.name, sizeof(args->peer.name), "%s", optarg);
 			args->have_name = true;
 			break;
@@ -121,7 +122,8 @@ int node_args_parse(const struct ewoe_cmd *self, const char *help, int argc, cha
 			args->keep_bridge = true;
 			break;
 		case OPT_PEER_KEY:
-			if (ewoe_peer_set(&args->peer, longopts[idx].name, optarg, why, sizeof(why)))
+			if (ewoe_peer_set(&args->peer, longopts[idx].name, optarg, why,
+					  sizeof(why)))
 				return ewoe_usage_error(self, "--%s", why);
 			args->have_peer |= !strcmp(longopts[idx].name, "remote");
 			break;
@@ -184,9 +186,8 @@ static int apply_overrides(const struct node_args *args, struct ewoe_config *cfg
 		ewoe_err("--name needs --remote: it names the peer given by flags");
 		return -EINVAL;
 	}
-	return config_finish(cfg, args->config_given || !access(args->config, F_OK)
-					  ? args->config
-					  : "command line");
+	return config_finish(
+	    cfg, args->config_given || !access(args->config, F_OK) ? args->config : "command line");
 }
 
 int node_args_config(const struct node_args *args, struct ewoe_config **out)
@@ -224,7 +225,9 @@ int node_apply(const struct node_args *args, const struct ewoe_config *cfg, stru
 	struct ovsdb_bridge_spec bridge = {
 		.bridge = node->bridge,
 		.rep = node->rep,
-		.hw_offload = packet ? 1 : node->offload == OFFLOAD_NONE ? 0 : -1,
+		.hw_offload = packet			      ? 1
+			      : node->offload == OFFLOAD_NONE ? 0
+							      : -1,
 		.wait = true,
 	};
 	int hw_before, rc;

@@ -62,7 +62,8 @@ bool ewoe_name_valid(const char *name, size_t max_len)
 
 	if (!n || n > max_len || name[0] == '-' || name[0] == '.')
 		return false;
-	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
+	       n;
 }
 
 void ewoe_peer_default_ifname(const struct ewoe_addr *remote, char ifname[IFNAMSIZ])
@@ -93,8 +94,9 @@ int ewoe_peer_validate(const struct ewoe_peer *p)
 		return -EINVAL;
 	}
 	if (ewoe_addr_equal(&p->local, &p->remote)) {
-		ewoe_err("local and remote address are both %s; --remote is the peer DPU's PF address",
-			 ewoe_addr_str(&p->local, l));
+		ewoe_err(
+		    "local and remote address are both %s; --remote is the peer DPU's PF address",
+		    ewoe_addr_str(&p->local, l));
 		return -EINVAL;
 	}
 	if (!ewoe_name_valid(p->name, EWOE_PEER_NAME_MAX - 1)) {
@@ -117,7 +119,8 @@ int ewoe_peer_validate(const struct ewoe_peer *p)
 		return -EINVAL;
 	}
 	if (!p->dst_port) {
-		ewoe_err("VXLAN port 0 is invalid: use 1..65535 (default %u)", EWOE_DEFAULT_DST_PORT);
+		ewoe_err("VXLAN port 0 is invalid: use 1..65535 (default %u)",
+			 EWOE_DEFAULT_DST_PORT);
 		return -EINVAL;
 	}
 	return 0;
@@ -174,11 +177,12 @@ static int set_enum(const char *value, const char *const names[], size_t n, int 
 int ewoe_peer_set(struct ewoe_peer *p, const char *key, const char *value, char *why,
 		  size_t why_len)
 {
-	static const char *const auths[] = { [AUTH_PSK] = "psk", [AUTH_CERT] = "cert",
-					      [AUTH_CA] = "ca" };
-	static const char *const roles[] = { [ROLE_AUTO] = "auto",
-					     [ROLE_INITIATOR] = "initiator",
-					     [ROLE_RESPONDER] = "responder" };
+	static const char *const auths[] = {
+		[AUTH_PSK] = "psk", [AUTH_CERT] = "cert", [AUTH_CA] = "ca"
+	};
+	static const char *const roles[] = {
+		[ROLE_AUTO] = "auto", [ROLE_INITIATOR] = "initiator", [ROLE_RESPONDER] = "responder"
+	};
 	static const struct {
 		const char *key;
 		size_t offset;

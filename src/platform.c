@@ -45,19 +45,6 @@ bool platform_exists(const char *rel)
 	return !platform_path(path, sizeof(path), rel) && access(path, F_OK) == 0;
 }
 
-void platform_action(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ewoe_opts.dry_run)
-		fputs("dry-run: ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
 static void join_argv(const char *const argv[], char *buf, size_t len)
 {
 	size_t used = 0;
@@ -118,7 +105,7 @@ int platform_run_action(const char *const argv[])
 	int rc;
 
 	join_argv(argv, line, sizeof(line));
-	platform_action("%s", line);
+	ewoe_action("%s", line);
 	if (ewoe_opts.dry_run)
 		return 1;
 	rc = platform_run(argv);
@@ -429,10 +416,10 @@ int platform_bfconf_set(const char *key, bool yes)
 	}
 	snprintf(backup, sizeof(backup), "%s%s", c.path, PLATFORM_BACKUP_SUFFIX);
 	if (c.found)
-		platform_action("set %s=\"%s\" in %s line %zu (backup %s)", key, word, c.path,
-				c.line_no, backup);
+		ewoe_action("set %s=\"%s\" in %s line %zu (backup %s)", key, word, c.path,
+			    c.line_no, backup);
 	else
-		platform_action("append %s=\"%s\" to %s (backup %s)", key, word, c.path, backup);
+		ewoe_action("append %s=\"%s\" to %s (backup %s)", key, word, c.path, backup);
 	if (ewoe_opts.dry_run) {
 		err = 1;
 		goto out;

@@ -1,0 +1,130 @@
+#!/bin/sh
+# ewoe setup / teardown against a real ovsdb-server + ovs-vswitchd, a real charon and real
+# links in a network namespace: converge, idempotence, one peer changed, a peer removed,
+# dry-run, teardown twice. Independent views: ovs-vsctl, swanctl, ip.
+. "$EWOE_SRC/tests/lib.sh"
+need_root
+need_cmd ip
+. "$EWOE_SRC/tests/ovs-sandbox.sh"
+. "$EWOE_SRC/tests/vici/lib-charon.sh"
+
+NS=ewoe-setup-$$
+ns_del() { ip netns del "$NS" 2>/dev/null; }
+at_exit ns_del
+ip netns add "$NS" || skip "cannot create network namespaces"
+ip -n "$NS" link add p0 type veth peer name p0-wire || fail "veth p0"
+ip -n "$NS" link add pf0hpf type veth peer name ens7np0 || fail "veth pf0hpf"
+ip -n "$NS" link set pf0hpf mtu 1500
+ip -n "$NS" link set lo up
+
+ovs_sandbox_start
+start_charon arm "$NS"
+ROOT=$T/root
+mkdir -p "$ROOT/etc/ewoe" "$ROOT/etc/swanctl/conf.d" "$ROOT/etc/swanctl/private" \
+	"$ROOT/etc/swanctl/x509" "$ROOT/etc/swanctl/x509ca"
+make_psk "$ROOT/etc/ewoe/b.psk"
+make_psk "$ROOT/etc/ewoe/c.psk"
+make_self_signed "$T" arm1
+make_self_signed "$T" arm4
+
+CFG=$ROOT/etc/ewoe/ewoe.conf
+write_config() {
+	cat >"$CFG" <<EOC
+[node]
+pf = p0
+address = 192.0.2.1/24
+representor = pf0hpf
+bridge = vxlan-br
+offload = none
+
+[peer b]
+remote = 192.0.2.2
+psk-file = $ROOT/etc/ewoe/b.psk
+role = responder
+vni = ${B_VNI:-100}
+
+[peer c]
+remote = 192.0.2.3
+psk-file = $ROOT/etc/ewoe/c.psk
+role = responder
+EOC
+	if [ "${WITH_D:-1}" = 1 ]; then
+		cat >>"$CFG" <<EOC
+
+[peer d]
+remote = 192.0.2.4
+auth = cert
+cert = $T/arm1.pem
+key = $T/arm1.key
+peer-cert = $T/arm4.pem
+role = responder
+EOC
+	fi
+	chmod 600 "$CFG"
+}
+
+ewoe_node() {
+	ip netns exec "$NS" "$EWOE" --db "$OVS_DB" --vici "$(vici arm)" --root "$ROOT" --timeout 10 "$@"
+}
+# Everything ewoe could have changed, for before/after comparisons.
+state() {
+	ovs_dump | grep -v '^_uuid\|statistics' | sed 's/[0-9a-f]\{8\}-[0-9a-f-]\{27\}/UUID/g' | sort
+	conns arm
+	(cd "$ROOT" && find . -path ./etc/ewoe -prune -o -type f -exec sha256sum {} + | sort)
+	ip -n "$NS" -o addr show dev p0
+	ip -n "$NS" -o link show dev p0 | grep -o 'mtu [0-9]*'
+}
+
+write_config
+expect_exit 0 ewoe_node setup --config "$CFG" --no-verify
+ip -n "$NS" -o addr show dev p0 | grep -q 'inet 192.0.2.1/24' || fail "p0 has no 192.0.2.1/24"
+mtu=$(ip -n "$NS" -o link show dev p0 | sed 's/.*mtu \([0-9]*\).*/\1/')
+[ "$mtu" -ge 1550 ] || fail "p0 MTU $mtu, expected >= 1550 (representor 1500 + 50)"
+[ "$(ovs_vsctl list-ports vxlan-br | sort | tr '\n' ' ')" = "pf0hpf vxc0000202 vxc0000203 vxc0000204 " ] ||
+	fail "ports on vxlan-br: $(ovs_vsctl list-ports vxlan-br | tr '\n' ' ')"
+[ "$(ovs_vsctl get Interface vxc0000203 options:remote_ip)" = '"192.0.2.3"' ] ||
+	fail "vxc0000203 remote_ip"
+[ "$(ovs_vsctl get Interface vxc0000202 type)" = vxlan ] || fail "vxc0000202 is not vxlan"
+for p in b c d; do
+	conns arm | grep -q "ewoe-$p" || fail "no connection ewoe-$p"
+	[ -f "$ROOT/etc/swanctl/conf.d/ewoe-$p.conf" ] || fail "no persisted ewoe-$p.conf"
+	[ "$(stat -c %a "$ROOT/etc/swanctl/conf.d/ewoe-$p.conf")" = 600 ] || fail "ewoe-$p.conf not 0600"
+done
+grep -q "$(cat "$ROOT/etc/ewoe/b.psk")" "$T/stdout" "$T/stderr" && fail "the PSK was printed"
+
+# Idempotent: a second run changes nothing anywhere and says so.
+state >"$T/before"
+expect_exit 0 ewoe_node setup --config "$CFG" --no-verify
+state >"$T/after"
+cmp -s "$T/before" "$T/after" || { diff "$T/before" "$T/after" >&2; fail "second setup changed state"; }
+for p in b c d; do grep -q "^peer $p: unchanged" "$T/stdout" || fail "peer $p not reported unchanged"; done
+
+# Dry-run of a changed file: a plan, nothing changed, no secret shown.
+B_VNI=200 WITH_D=0 write_config
+expect_exit 0 ewoe_node --dry-run setup --config "$CFG" --no-verify
+state >"$T/after"
+cmp -s "$T/before" "$T/after" || { diff "$T/before" "$T/after" >&2; fail "dry-run changed state"; }
+grep -q "peer d: no longer in the config" "$T/stdout" || fail "dry-run does not plan d's removal"
+grep -q "^peer b: would change" "$T/stdout" || fail "dry-run does not plan b's change"
+grep -q "$(cat "$ROOT/etc/ewoe/b.psk")" "$T/stdout" "$T/stderr" && fail "dry-run printed the PSK"
+
+# Apply it: b changes, c stays, d goes.
+expect_exit 0 ewoe_node setup --config "$CFG" --no-verify
+[ "$(ovs_vsctl get Interface vxc0000202 options:key)" = '"200"' ] || fail "b's VNI not updated"
+ovs_vsctl list-ports vxlan-br | grep -q vxc0000204 && fail "d's port survived its removal"
+conns arm | grep -q ewoe-d && fail "d's connection survived its removal"
+[ -e "$ROOT/etc/swanctl/conf.d/ewoe-d.conf" ] && fail "d's file survived its removal"
+grep -q "^peer c: unchanged" "$T/stdout" || fail "c was touched by b's change"
+
+# With verify: no SAs can exist here, so setup reports problems with exit 3.
+expect_exit 3 ewoe_node setup --config "$CFG"
+grep -q "SA" "$T/stdout" || fail "verify output does not name the missing SAs"
+
+# Teardown: everything gone, p0 keeps its address; a second run is harmless.
+expect_exit 0 ewoe_node teardown --config "$CFG"
+ovs_vsctl br-exists vxlan-br && fail "bridge survived teardown"
+[ -z "$(conns arm | grep ewoe-)" ] || fail "connections survived teardown"
+[ -z "$(find "$ROOT/etc/swanctl" -name "ewoe-*")" ] || fail "files survived teardown: $(find "$ROOT/etc/swanctl" -name "ewoe-*")"
+expect_exit 0 ewoe_node teardown --config "$CFG"
+grep -q "nothing of ewoe's" "$T/stdout" || fail "second teardown did not say there was nothing"
+pass
