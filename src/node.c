@@ -55,6 +55,9 @@ static const struct option longopts[] = {
 	{ "ike-proposal", required_argument, NULL, OPT_PEER_KEY },
 	{ "esp-proposal", required_argument, NULL, OPT_PEER_KEY },
 	{ "interface", required_argument, NULL, OPT_PEER_KEY },
+	/* Refused by ewoe_peer_set() with the reason, rather than as unknown options. */
+	{ "psk", required_argument, NULL, OPT_PEER_KEY },
+	{ "rekey-bytes", required_argument, NULL, OPT_PEER_KEY },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -208,8 +211,8 @@ int node_args_config(const struct node_args *args, struct ewoe_config **out)
 			  "and --remote");
 		return EXIT_USAGE;
 	}
-	if (rc)
-		return rc == -ENOMEM ? EXIT_FAIL : rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	if (rc) /* a config that cannot be used is bad input: nothing was changed */
+		return rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 	if (apply_overrides(args, *out)) {
 		config_free(*out);
 		*out = NULL;
