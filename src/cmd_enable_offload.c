@@ -16,6 +16,17 @@ struct offload_req {
 	bool stop_ovs;
 };
 
+static const char enable_offload_help[] =
+    "  --mode packet|none  turn IPsec packet offload on (default) or off\n"
+    "  --pf IFNAME         the uplink PF (default " EWOE_DEFAULT_PF ")\n"
+    "  --stop-ovs          stop openvswitch around the driver restart even without a\n"
+    "                      VXLAN device\n"
+    "\n"
+    "NVIDIA's BlueField driver: sets IPSEC_FULL_OFFLOAD in /etc/mellanox/mlnx-bf.conf and\n"
+    "restarts the driver (openibd), stopping openvswitch and mlx-regex around it, only when\n"
+    "the file or the driver differ from what is asked. Upstream kernels have no switch: it\n"
+    "reports whether the PF offers esp-hw-offload and its eswitch mode.\n";
+
 int cmd_enable_offload(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -48,6 +59,7 @@ int cmd_enable_offload(int argc, char **argv)
 			break;
 		case 'h':
 			ewoe_cmd_usage(self, NULL, false);
+			fputs(enable_offload_help, stdout);
 			return EXIT_OK;
 		default:
 			return ewoe_usage_error(self, "unknown option");

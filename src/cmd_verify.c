@@ -183,6 +183,25 @@ static int verify_config(const char *path, const enum ewoe_offload *expect)
 	return rc;
 }
 
+static const char verify_help[] =
+    "\n"
+    "Which tunnels: the peers of " EWOE_DEFAULT_CONFIG " (or --config FILE), or for a node\n"
+    "set up by hand, --local and one --remote per peer:\n"
+    "  --config FILE           read the node and its peers from FILE\n"
+    "  --local IP, --remote IP this DPU's and the peer's PF (underlay) addresses\n"
+    "  --name NAME             the peer's name (strongSwan connection ewoe-NAME)\n"
+    "  --pf IFNAME             the PF the SAs must be offloaded to (default " EWOE_DEFAULT_PF ")\n"
+    "  --rep IFNAME            the host representor (default " EWOE_DEFAULT_REP ")\n"
+    "  --bridge NAME           the OVS bridge (default " EWOE_DEFAULT_BRIDGE ")\n"
+    "  --vni N, --dst-port P   the VXLAN tunnel (default 100, 4789)\n"
+    "  --expect-offload MODE   packet (default), crypto or none\n"
+    "\n"
+    "Checks from the kernel (one netlink dump of states, one of policies): 4 ESP SAs per\n"
+    "tunnel in transport mode with AES-GCM-128, a 128-bit ICV and ESN, selectors on the VXLAN\n"
+    "port, offloaded to the PF; out, in and fwd policies; the PF MTU; and, when reachable, the\n"
+    "OVS interface and the IKE_SA. Exit 0 all good, 3 problems found, 1 could not check.\n"
+    "--json prints the schema in docs/verify.md.\n";
+
 static const struct ewoe_cmd *verify_cmd(void)
 {
 	return ewoe_cmd_find(ewoe_commands, "verify");
@@ -273,6 +292,7 @@ int cmd_verify(int argc, char **argv)
 			break;
 		case 'h':
 			ewoe_cmd_usage(cmd, NULL, false);
+			fputs(verify_help, stdout);
 			return EXIT_OK;
 		default:
 			ewoe_cmd_usage(cmd, NULL, true);

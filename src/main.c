@@ -11,25 +11,24 @@
 
 static int cmd_help(int argc, char **argv);
 
+/* In the order an operator meets them; `ewoe help` lists them so. */
 const struct ewoe_cmd ewoe_commands[] = {
 	{ "setup", cmd_setup, "converge this node to /etc/ewoe/ewoe.conf, then verify",
 	  "[--config FILE] [node and peer options]", NULL },
+	{ "verify", cmd_verify,
+	  "prove from the kernel that each tunnel is up, encrypted and offloaded",
+	  "[--config FILE | --local IP --remote IP...] [options]", NULL },
 	{ "teardown", cmd_teardown, "remove what ewoe set up on this node, or for one peer",
 	  "[--config FILE] [--peer NAME] [--keep-bridge] [--revert-offload]", NULL },
-	{ "help", cmd_help, "show help for ewoe or one command", "[COMMAND [SUBCOMMAND]]", NULL },
-	{ "setup-bridge", cmd_setup_bridge,
-	  "put the host representor on the OVS bridge, set OVS hw-offload",
-	  "[--bridge NAME] [--rep PORT] [--offload packet|none] [--move] [--no-wait]", NULL },
 	{ "enable-offload", cmd_enable_offload,
 	  "turn IPsec packet offload on or off in the DPU driver",
 	  "[--mode packet|none] [--pf IFNAME] [--stop-ovs]", NULL },
-	{ "verify", cmd_verify,
-	  "check from the kernel that each tunnel is up, encrypted and offloaded",
-	  "--local IP --remote IP [--remote IP...] [--pf IFNAME] [--rep IFNAME] [--bridge NAME] "
-	  "[--vni N] [--dst-port PORT] [--name NAME] [--expect-offload packet|crypto|none]",
-	  NULL },
+	{ "setup-bridge", cmd_setup_bridge,
+	  "put the host representor on the OVS bridge, set OVS hw-offload",
+	  "[--bridge NAME] [--rep PORT] [--offload packet|none] [--move] [--no-wait]", NULL },
 	{ "tunnel", cmd_tunnel, "encrypted VXLAN tunnel to one peer (OVS + strongSwan)",
 	  "psk|cert|ca [options]", tunnel_commands },
+	{ "help", cmd_help, "show help for ewoe or one command", "[COMMAND [SUBCOMMAND]]", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -57,9 +56,13 @@ static void usage(FILE *f)
 	fprintf(f, "\n%s\nRun 'ewoe help <command>' for a command's options.\n", global_usage);
 }
 
+/* `ewoe help CMD [SUB]` is `ewoe CMD [SUB] --help`: one text per command, never two. */
 static int cmd_help(int argc, char **argv)
 {
 	const struct ewoe_cmd *c;
+	char help_opt[] = "--help";
+	char *sub_argv[4];
+	int n = 0;
 
 	if (argc < 2) {
 		usage(stdout);
@@ -71,20 +74,24 @@ static int cmd_help(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (c->run == cmd_help) {
+		ewoe_cmd_usage(c, NULL, false);
+		return EXIT_OK;
+	}
+	sub_argv[n++] = argv[1];
 	if (argc > 2 && c->sub) {
-		const struct ewoe_cmd *s = ewoe_cmd_find(c->sub, argv[2]);
-
-		if (!s) {
+		if (!ewoe_cmd_find(c->sub, argv[2])) {
 			fprintf(stderr, "ewoe help: unknown subcommand '%s %s'\n", argv[1],
 				argv[2]);
 			ewoe_cmd_usage(c, NULL, true);
 			return EXIT_USAGE;
 		}
-		ewoe_cmd_usage(s, c->name, false);
-		return EXIT_OK;
+		sub_argv[n++] = argv[2];
 	}
-	ewoe_cmd_usage(c, NULL, false);
-	return EXIT_OK;
+	sub_argv[n++] = help_opt;
+	sub_argv[n] = NULL;
+	optind = 0;
+	return c->run(n, sub_argv);
 }
 
 int main(int argc, char **argv)

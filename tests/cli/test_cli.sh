@@ -21,4 +21,23 @@ expect_exit 2 "$EWOE" hel
 expect_exit 2 "$EWOE" help bogus
 expect_exit 0 "$EWOE" help help
 grep -q '^usage: ewoe help' "$T/stdout" || fail "'help help' shows no usage"
+
+# Every command is listed, and `ewoe help CMD` is exactly `ewoe CMD --help`.
+for c in setup verify teardown enable-offload setup-bridge tunnel help; do
+	echo "$out" | grep -q "^  $c " || fail "--help does not list '$c'"
+	[ "$c" = help ] && continue
+	"$EWOE" help $c >"$T/a" || fail "ewoe help $c exited $?"
+	"$EWOE" $c --help >"$T/b" || fail "ewoe $c --help exited $?"
+	cmp -s "$T/a" "$T/b" || fail "ewoe help $c differs from ewoe $c --help"
+	grep -q "^usage: ewoe $c" "$T/a" || fail "ewoe help $c has no usage line"
+done
+for s in psk cert ca; do
+	"$EWOE" help tunnel $s >"$T/a" && "$EWOE" tunnel $s --help >"$T/b" || fail "tunnel $s help"
+	cmp -s "$T/a" "$T/b" || fail "ewoe help tunnel $s differs from ewoe tunnel $s --help"
+done
+expect_exit 2 "$EWOE" help tunnel rsa
+expect_exit 2 "$EWOE" tunnel
+expect_exit 2 "$EWOE" tunnel rsa
+expect_exit 2 "$EWOE" setup --bogus
+grep -q "^usage: ewoe setup" "$T/stderr" || fail "bad setup option shows no usage"
 pass
