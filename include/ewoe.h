@@ -38,6 +38,9 @@ void ewoe_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * in order, so that a dry-run prints the plan.
  */
 void ewoe_action(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line rewritten in place while waiting, on a terminal only; cleared by _done(). */
+void ewoe_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ewoe_progress_done(void);
 /* Only with -v. */
 void ewoe_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -944,6 +944,7 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *peer, int timeout_ms)
 	for (;;) {
 		long long elapsed = now_ms() - start;
 
+		ewoe_progress("%s: waiting for IKE with %s (%lld s)", conn, r, elapsed / 1000);
 		err = scan_sas(ike, conn, &scan);
 		if (err)
 			break;
@@ -988,6 +989,7 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *peer, int timeout_ms)
 		}
 		usleep(POLL_MS * 1000);
 	}
+	ewoe_progress_done();
 	vici_register(ike->conn, "log", NULL, NULL);
 	return err;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "ewoe.h"
 
@@ -11,8 +12,11 @@ struct ewoe_opts ewoe_opts = {
 	.timeout_ms = 30000,
 };
 
+static bool progress_shown;
+
 static void vprint(FILE *f, const char *prefix, const char *fmt, va_list ap)
 {
+	ewoe_progress_done(); /* a message never lands in the middle of a progress line */
 	fputs(prefix, f);
 	vfprintf(f, fmt, ap);
 	fputc('\n', f);
@@ -39,6 +43,7 @@ void ewoe_action(const char *fmt, ...)
 {
 	va_list ap;
 
+	ewoe_progress_done();
 	if (ewoe_opts.dry_run)
 		fputs("dry-run: ", stdout);
 	va_start(ap, fmt);
@@ -46,4 +51,25 @@ void ewoe_action(const char *fmt, ...)
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
+}
+
+void ewoe_progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ewoe_opts.verbosity < 0 || !isatty(STDERR_FILENO))
+		return;
+	fputs("\r", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\033[K", stderr);
+	progress_shown = true;
+}
+
+void ewoe_progress_done(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = false;
 }
