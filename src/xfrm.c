@@ -153,23 +153,24 @@ static int pol_attr_cb(const struct nlattr *attr, void *data)
 
 int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out)
 {
-	const struct xfrm_userpolicy_info *pi;
+	/* A copy: the struct holds 64-bit lifetimes, netlink only guarantees 4-byte alignment. */
+	struct xfrm_userpolicy_info pi;
 	struct pol_attrs attrs = { 0 };
 	size_t tmpl_len;
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY ||
 	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct xfrm_userpolicy_info)))
 		return -EINVAL;
-	pi = mnl_nlmsg_get_payload(nlh);
-	if (mnl_attr_parse(nlh, sizeof(*pi), pol_attr_cb, &attrs) < 0)
+	memcpy(&pi, mnl_nlmsg_get_payload(nlh), sizeof(pi));
+	if (mnl_attr_parse(nlh, sizeof(pi), pol_attr_cb, &attrs) < 0)
 		return -EINVAL;
 
 	memset(out, 0, sizeof(*out));
-	out->dir = pi->dir;
-	out->action = pi->action;
-	out->priority = pi->priority;
-	out->index = pi->index;
-	sel_from_raw(&pi->sel, &out->sel);
+	out->dir = pi.dir;
+	out->action = pi.action;
+	out->priority = pi.priority;
+	out->index = pi.index;
+	sel_from_raw(&pi.sel, &out->sel);
 	if (attrs.tmpl) {
 		const struct xfrm_user_tmpl *t = mnl_attr_get_payload(attrs.tmpl);
 

@@ -83,7 +83,7 @@ static void put_offload(struct nlmsghdr *nlh, int flags, int ifindex)
 static struct nlmsghdr *build_sa(char *buf, const struct sa_spec *s)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct xfrm_usersa_info *info;
+	struct xfrm_usersa_info info = { 0 };
 	struct {
 		struct xfrm_algo_aead alg;
 		uint8_t key[20];
@@ -91,19 +91,20 @@ static struct nlmsghdr *build_sa(char *buf, const struct sa_spec *s)
 
 	nlh->nlmsg_type = XFRM_MSG_NEWSA;
 	nlh->nlmsg_flags = NLM_F_MULTI;
-	info = mnl_nlmsg_put_extra_header(nlh, sizeof(*info));
-	fill_sel(&info->sel, s->src, s->dst, s->sport, s->dport);
-	put_addr(s->dst, &info->id.daddr);
-	info->id.spi = htonl(s->spi);
-	info->id.proto = s->proto;
-	put_addr(s->src, &info->saddr);
-	info->family = AF_INET;
-	info->mode = s->mode;
-	info->reqid = s->reqid;
-	info->replay_window = 0;
-	info->flags = s->esn ? XFRM_STATE_ESN : 0;
-	info->curlft.packets = s->packets;
-	info->curlft.bytes = s->packets * 100;
+	fill_sel(&info.sel, s->src, s->dst, s->sport, s->dport);
+	put_addr(s->dst, &info.id.daddr);
+	info.id.spi = htonl(s->spi);
+	info.id.proto = s->proto;
+	put_addr(s->src, &info.saddr);
+	info.family = AF_INET;
+	info.mode = s->mode;
+	info.reqid = s->reqid;
+	info.replay_window = 0;
+	info.flags = s->esn ? XFRM_STATE_ESN : 0;
+	info.curlft.packets = s->packets;
+	info.curlft.bytes = s->packets * 100;
+	/* Copied in: the message may sit where the struct cannot be accessed in place. */
+	memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(info)), &info, sizeof(info));
 	if (s->aead) {
 		snprintf(aead.alg.alg_name, sizeof(aead.alg.alg_name), "%s", s->aead);
 		aead.alg.alg_key_len = 160;
@@ -126,16 +127,16 @@ static struct nlmsghdr *build_sa(char *buf, const struct sa_spec *s)
 static struct nlmsghdr *build_policy(char *buf, const struct pol_spec *p)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct xfrm_userpolicy_info *info;
+	struct xfrm_userpolicy_info info = { 0 };
 	struct xfrm_user_tmpl tmpl = { 0 };
 
 	nlh->nlmsg_type = XFRM_MSG_NEWPOLICY;
 	nlh->nlmsg_flags = NLM_F_MULTI;
-	info = mnl_nlmsg_put_extra_header(nlh, sizeof(*info));
-	fill_sel(&info->sel, p->src, p->dst, p->sport, p->dport);
-	info->dir = p->dir;
-	info->action = XFRM_POLICY_ALLOW;
-	info->priority = 366207;
+	fill_sel(&info.sel, p->src, p->dst, p->sport, p->dport);
+	info.dir = p->dir;
+	info.action = XFRM_POLICY_ALLOW;
+	info.priority = 366207;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(info)), &info, sizeof(info));
 	if (!p->no_tmpl) {
 		tmpl.family = AF_INET;
 		tmpl.id.proto = IPPROTO_ESP;
@@ -239,13 +240,14 @@ static int teardown(void **state)
 /* Every message goes through the parsers, as the kernel's dump would. */
 static void run(struct fixture *f)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	/* In a dump, a message may start 4 bytes off an 8-byte boundary: test there. */
+	_Alignas(8) char buf[MNL_SOCKET_BUFFER_SIZE + 4];
 
 	for (size_t i = 0; i < f->n_sa; i++)
-		assert_int_equal(xfrm_parse_sa(build_sa(buf, &f->sa[i]), &f->sa_out[i]), 0);
+		assert_int_equal(xfrm_parse_sa(build_sa(buf + 4, &f->sa[i]), &f->sa_out[i]), 0);
 	for (size_t i = 0; i < f->n_pol; i++)
-		assert_int_equal(xfrm_parse_policy(build_policy(buf, &f->pol[i]), &f->pol_out[i]),
-				 0);
+		assert_int_equal(
+			xfrm_parse_policy(build_policy(buf + 4, &f->pol[i]), &f->pol_out[i]), 0);
 	f->table.sa = f->sa_out;
 	f->table.n_sa = f->n_sa;
 	f->table.pol = f->pol_out;
