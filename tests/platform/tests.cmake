@@ -1,15 +1,6 @@
 # The platform seam (fixture roots, fake runner) and the link layer (real kernel, own netns).
-function(ewoe_platform_test name label)
-  add_executable(${name} platform/${name}.c)
-  target_link_libraries(${name} PRIVATE ewoe_core PkgConfig::CMOCKA)
-  target_link_options(${name} PRIVATE -Wl,--exclude-libs,ALL)
-  target_compile_definitions(${name} PRIVATE EWOE_SRC_DIR="${CMAKE_SOURCE_DIR}")
-  set_target_properties(${name} PROPERTIES BUILD_RPATH "${VICI_LIBDIR}")
-  add_test(NAME ${label}/${name} COMMAND ${name})
-  set_tests_properties(${label}/${name} PROPERTIES LABELS ${label} SKIP_RETURN_CODE 77)
-endfunction()
 
-ewoe_platform_test(test_platform platform)
-ewoe_platform_test(test_link link)
+ewoe_unit_test(test_platform LABEL platform SOURCE platform/test_platform.c)
+ewoe_unit_test(test_link LABEL link SOURCE platform/test_link.c)
 ewoe_shell_test(platform/test_enable_offload.sh platform)
 ewoe_shell_test(platform/test_upstream_offload.sh link)

@@ -1,5 +1,4 @@
 # setup / teardown against real OVS, charon and links in a network namespace.
 foreach(t test_setup test_setup_bad_input)
   ewoe_shell_test(setup/${t}.sh setup)
-  set_tests_properties(setup/${t} PROPERTIES TIMEOUT 180)
 endforeach()
