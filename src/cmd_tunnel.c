@@ -75,21 +75,6 @@ int cmd_tunnel(int argc, char **argv)
 	return sub->run(argc - 1, argv + 1);
 }
 
-static int usage_error(const struct ewoe_cmd *sub, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static int usage_error(const struct ewoe_cmd *sub, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ewoe tunnel %s: ", sub->name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	ewoe_cmd_usage(sub, "tunnel", true);
-	return EXIT_USAGE;
-}
-
 struct tunnel_args {
 	struct ewoe_peer peer;
 	bool have_name, no_wait, no_ike, no_ovs;
@@ -164,45 +149,52 @@ static int parse(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char
 			       ((c == OPT_CA || c == OPT_REMOTE_NAME) && auth != AUTH_CA);
 
 		if (foreign)
-			return usage_error(sub, "option --%s does not apply to this authentication",
-					   longopts[c - OPT_LOCAL].name);
+			return ewoe_sub_usage_error(
+			    "tunnel", sub, "option --%s does not apply to this authentication",
+			    longopts[c - OPT_LOCAL].name);
 		switch (c) {
 		case OPT_LOCAL:
 			if (ewoe_addr_parse(optarg, &p->local))
-				return usage_error(sub, "--local '%s': not an IPv4 or IPv6 address",
-						   optarg);
+				return ewoe_sub_usage_error(
+				    "tunnel", sub, "--local '%s': not an IPv4 or IPv6 address",
+				    optarg);
 			break;
 		case OPT_REMOTE:
 			if (ewoe_addr_parse(optarg, &p->remote))
-				return usage_error(
-				    sub, "--remote '%s': not an IPv4 or IPv6 address", optarg);
+				return ewoe_sub_usage_error(
+				    "tunnel", sub, "--remote '%s': not an IPv4 or IPv6 address",
+				    optarg);
 			break;
 		case OPT_NAME:
 			if (strlen(optarg) >= sizeof(p->name))
-				return usage_error(sub, "--name '%s': too long", optarg);
+				return ewoe_sub_usage_error("tunnel", sub, "--name '%s': too long",
+							    optarg);
 			snprintf(p->name, sizeof(p->name), "%s", optarg);
 			a->have_name = true;
 			break;
 		case OPT_BRIDGE:
 			if (strlen(optarg) >= sizeof(p->bridge))
-				return usage_error(sub, "--bridge '%s': too long", optarg);
+				return ewoe_sub_usage_error("tunnel", sub,
+							    "--bridge '%s': too long", optarg);
 			snprintf(p->bridge, sizeof(p->bridge), "%s", optarg);
 			break;
 		case OPT_VNI:
 			if (ewoe_parse_uint(optarg, 0, EWOE_VNI_MAX, &n))
-				return usage_error(sub, "--vni '%s': use 0..16777215", optarg);
+				return ewoe_sub_usage_error("tunnel", sub,
+							    "--vni '%s': use 0..16777215", optarg);
 			p->vni = (uint32_t)n;
 			break;
 		case OPT_DST_PORT:
 			if (ewoe_parse_uint(optarg, 1, 65535, &n))
-				return usage_error(sub, "--dst-port '%s': use 1..65535", optarg);
+				return ewoe_sub_usage_error(
+				    "tunnel", sub, "--dst-port '%s': use 1..65535", optarg);
 			p->dst_port = (uint16_t)n;
 			break;
 		case OPT_OFFLOAD:
 			if (ewoe_offload_parse(optarg, &p->offload))
-				return usage_error(
-				    sub, "--offload '%s': use packet, crypto, auto or none",
-				    optarg);
+				return ewoe_sub_usage_error(
+				    "tunnel", sub,
+				    "--offload '%s': use packet, crypto, auto or none", optarg);
 			break;
 		case OPT_ROLE:
 			if (!strcmp(optarg, "initiator"))
@@ -210,8 +202,9 @@ static int parse(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char
 			else if (!strcmp(optarg, "responder"))
 				p->role = ROLE_RESPONDER;
 			else
-				return usage_error(sub, "--role '%s': use initiator or responder",
-						   optarg);
+				return ewoe_sub_usage_error(
+				    "tunnel", sub, "--role '%s': use initiator or responder",
+				    optarg);
 			break;
 		case OPT_IKE_PROPOSAL:
 			p->ike_proposal = optarg;
@@ -221,15 +214,17 @@ static int parse(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char
 			break;
 		case OPT_REKEY_PACKETS:
 			if (ewoe_parse_uint(optarg, 1, ULONG_MAX, &n))
-				return usage_error(sub, "--rekey-packets '%s': expected a count",
-						   optarg);
+				return ewoe_sub_usage_error(
+				    "tunnel", sub, "--rekey-packets '%s': expected a count",
+				    optarg);
 			p->rekey_packets = n;
 			break;
 		case OPT_REKEY_BYTES:
-			return usage_error(sub,
-					   "--rekey-bytes %s: byte lifetimes break packet offload "
-					   "(the NIC counts packets); use --rekey-packets",
-					   optarg);
+			return ewoe_sub_usage_error(
+			    "tunnel", sub,
+			    "--rekey-bytes %s: byte lifetimes break packet offload "
+			    "(the NIC counts packets); use --rekey-packets",
+			    optarg);
 		case OPT_REKEY_TIME:
 		case OPT_REAUTH_TIME:
 			ewoe_warn("--%s ignored: with IPsec packet offload only --rekey-packets "
@@ -268,18 +263,21 @@ static int parse(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char
 			ewoe_cmd_usage(sub, "tunnel", false);
 			return EXIT_OK;
 		default:
-			return usage_error(sub, "%s", "unknown option");
+			return ewoe_sub_usage_error("tunnel", sub, "unknown option");
 		}
 	}
 	if (optind < argc)
-		return usage_error(sub, "unexpected argument '%s'", argv[optind]);
+		return ewoe_sub_usage_error("tunnel", sub, "unexpected argument '%s'",
+					    argv[optind]);
 	if (a->no_ike && a->no_ovs)
-		return usage_error(sub, "%s", "--no-ike and --no-ovs together leave nothing to do");
+		return ewoe_sub_usage_error("tunnel", sub,
+					    "--no-ike and --no-ovs together leave nothing to do");
 	if (!p->remote.family)
-		return usage_error(sub, "%s",
-				   "--remote ADDR is required (the peer DPU's PF address)");
+		return ewoe_sub_usage_error(
+		    "tunnel", sub, "%s", "--remote ADDR is required (the peer DPU's PF address)");
 	if (!p->local.family)
-		return usage_error(sub, "%s", "--local ADDR is required (this DPU's PF address)");
+		return ewoe_sub_usage_error("tunnel", sub,
+					    "--local ADDR is required (this DPU's PF address)");
 	ewoe_peer_default_ifname(&p->remote, p->ifname);
 	if (!a->have_name)
 		snprintf(p->name, sizeof(p->name), "%s", p->ifname);

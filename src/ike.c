@@ -36,6 +36,8 @@
 #define OFFLOAD_MIN_VERSION 50910
 /* How long the daemon's own start_action gets before ewoe initiates itself. */
 #define START_GRACE_MS 1000
+/* After the IKE_SA: both children normally follow within a round trip or two. */
+#define CHILD_GRACE_MS 3000
 #define POLL_MS	       200
 
 struct ike {
@@ -903,13 +905,18 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int start_children(struct ike *ike, const char *conn)
+/* Initiate the children not in `installed` (bit 0 out, bit 1 in). */
+static int start_children(struct ike *ike, const char *conn, int installed)
 {
 	static const char *const names[] = { CHILD_OUT, CHILD_IN };
 	int err = 0;
 
 	for (int i = 0; i < 2 && !err; i++) {
-		vici_req_t *req = vici_begin("initiate");
+		vici_req_t *req;
+
+		if (installed & (1 << i))
+			continue;
+		req = vici_begin("initiate");
 
 		vici_add_key_valuef(req, "child", "%s", names[i]);
 		vici_add_key_valuef(req, "ike", "%s", conn);
@@ -925,6 +932,7 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *peer, int timeout_ms)
 	struct log_watch w = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	char conn[CONN_NAME_MAX], r[INET6_ADDRSTRLEN];
 	long long start = now_ms();
+	long long established_at = -1;
 	bool started = false, seen = false;
 	struct sa_scan scan;
 	int err;
@@ -952,8 +960,22 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *peer, int timeout_ms)
 			ewoe_info("%s: IKE_SA and both CHILD_SAs with %s are up", conn, r);
 			break;
 		}
+		if (scan.established && established_at < 0)
+			established_at = elapsed;
 		if (scan.any_sa) {
 			seen = true;
+			/*
+			 * The IKE_SA is up but a child is missing well after it should have come:
+			 * its negotiation failed, maybe before we listened to the log. Ask again,
+			 * once, so the failure (or the child) shows now.
+			 */
+			if (!started && established_at >= 0 &&
+			    elapsed - established_at >= CHILD_GRACE_MS) {
+				err = start_children(ike, conn, scan.installed);
+				if (err)
+					break;
+				started = true;
+			}
 		} else if (seen) {
 			pthread_mutex_lock(&w.lock);
 			ewoe_err("%s: IKE with %s failed: %s", conn, r,
@@ -963,7 +985,7 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *peer, int timeout_ms)
 			break;
 		} else if (!started && elapsed >= START_GRACE_MS) {
 			/* Loaded earlier and not running: the daemon's start_action is spent. */
-			err = start_children(ike, conn);
+			err = start_children(ike, conn, 0);
 			if (err)
 				break;
 			started = true;

@@ -452,15 +452,21 @@ static struct nlmsghdr *genl_put(char *buf, uint16_t family, uint8_t cmd, uint8_
 	return nlh;
 }
 
-static int family_id_cb(const struct nlmsghdr *nlh, void *data)
+/* One u16 attribute of a generic netlink reply, e.g. the family id or the eswitch mode. */
+struct u16_attr {
+	uint16_t type;
+	int value; /* -1 until seen */
+};
+
+static int u16_attr_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct u16_attr *want = data;
 	struct nlattr *attr;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr))
 	{
-		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
-		    !mnl_attr_validate(attr, MNL_TYPE_U16))
-			*(uint16_t *)data = mnl_attr_get_u16(attr);
+		if (mnl_attr_get_type(attr) == want->type && !mnl_attr_validate(attr, MNL_TYPE_U16))
+			want->value = mnl_attr_get_u16(attr);
 	}
 	return MNL_CB_OK;
 }
@@ -468,6 +474,7 @@ static int family_id_cb(const struct nlmsghdr *nlh, void *data)
 /* Open a generic netlink socket and resolve the family; -ENOENT when the kernel lacks it. */
 static int genl_open(struct nl *nl, const char *family, uint16_t *id)
 {
+	struct u16_attr family_id = { CTRL_ATTR_FAMILY_ID, -1 };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	int err;
@@ -477,8 +484,8 @@ static int genl_open(struct nl *nl, const char *family, uint16_t *id)
 		return err;
 	nlh = genl_put(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, family);
-	*id = 0;
-	err = nl_call(nl, nlh, family_id_cb, id);
+	err = nl_call(nl, nlh, u16_attr_cb, &family_id);
+	*id = family_id.value > 0 ? (uint16_t)family_id.value : 0;
 	if (!err && !*id)
 		err = -ENOENT;
 	if (err == -ENOENT)
@@ -702,19 +709,6 @@ static int devlink_port_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int eswitch_mode_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nlattr *attr;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr))
-	{
-		if (mnl_attr_get_type(attr) == DEVLINK_ATTR_ESWITCH_MODE &&
-		    !mnl_attr_validate(attr, MNL_TYPE_U16))
-			*(int *)data = mnl_attr_get_u16(attr);
-	}
-	return MNL_CB_OK;
-}
-
 const char *link_eswitch_name(enum link_eswitch mode)
 {
 	return mode == LINK_ESWITCH_SWITCHDEV ? "switchdev" : "legacy";
@@ -726,7 +720,7 @@ int link_get_eswitch_mode(const char *ifname, enum link_eswitch *mode)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	uint16_t family;
-	int value = -1;
+	struct u16_attr esw_mode = { DEVLINK_ATTR_ESWITCH_MODE, -1 };
 	struct nl nl;
 	int err;
 
@@ -750,18 +744,19 @@ int link_get_eswitch_mode(const char *ifname, enum link_eswitch *mode)
 	nlh = genl_put(buf, family, DEVLINK_CMD_ESWITCH_GET, DEVLINK_GENL_VERSION, 0);
 	mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, pf.bus);
 	mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, pf.dev);
-	err = nl_call(&nl, nlh, eswitch_mode_cb, &value);
+	err = nl_call(&nl, nlh, u16_attr_cb, &esw_mode);
 	if (err) {
 		nl_fail(&nl, err, "%s/%s: reading the eswitch mode", pf.bus, pf.dev);
 		goto out;
 	}
-	if (value != DEVLINK_ESWITCH_MODE_LEGACY && value != DEVLINK_ESWITCH_MODE_SWITCHDEV) {
-		ewoe_err("%s/%s: unknown eswitch mode %d", pf.bus, pf.dev, value);
+	if (esw_mode.value != DEVLINK_ESWITCH_MODE_LEGACY &&
+	    esw_mode.value != DEVLINK_ESWITCH_MODE_SWITCHDEV) {
+		ewoe_err("%s/%s: unknown eswitch mode %d", pf.bus, pf.dev, esw_mode.value);
 		err = -EPROTO;
 		goto out;
 	}
-	*mode =
-	    value == DEVLINK_ESWITCH_MODE_SWITCHDEV ? LINK_ESWITCH_SWITCHDEV : LINK_ESWITCH_LEGACY;
+	*mode = esw_mode.value == DEVLINK_ESWITCH_MODE_SWITCHDEV ? LINK_ESWITCH_SWITCHDEV
+								 : LINK_ESWITCH_LEGACY;
 out:
 	nl_close(&nl);
 	return err;
