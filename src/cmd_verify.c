@@ -170,8 +170,8 @@ static int verify_config(const char *path, const enum ewoe_offload *expect)
 	int rc;
 
 	rc = config_load(path, &cfg);
-	if (rc)
-		return rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	if (rc) /* a config that cannot be used is bad input, as in setup */
+		return rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 	if (!cfg->n_peers) {
 		ewoe_err("%s has no [peer NAME] section: nothing to verify", path);
 		rc = EXIT_USAGE;

@@ -31,6 +31,24 @@ expect_exit 2 "$EWOE" verify $TUNNEL stray
 expect_exit 2 "$EWOE" verify $TUNNEL --bogus
 [ ! -s "$T/stdout" ] || fail "a usage error wrote to stdout"
 
+# --- from a config: every peer, by its name, the node's offload expected ---
+cat >"$T/ewoe.conf" <<EOC
+[node]
+address = $L/24
+offload = none
+[peer arm2]
+remote = $R
+[peer arm3]
+remote = 203.0.113.3
+EOC
+chmod 600 "$T/ewoe.conf"
+expect_exit 3 unshare -n "$EWOE" $NODAEMONS verify --config "$T/ewoe.conf"
+grep -q "^arm2  *sa out any->4789  *FAIL  *missing" "$T/stdout" || fail "config peer arm2 not checked"
+grep -q "^arm3  *sa out any->4789  *FAIL  *missing" "$T/stdout" || fail "config peer arm3 not checked"
+expect_exit 2 "$EWOE" verify --config "$T/ewoe.conf" --local $L --remote $R
+expect_exit 2 "$EWOE" verify --config "$T/missing.conf"
+grep -q "cannot read config $T/missing.conf" "$T/stderr" || fail "missing config not named"
+
 # --- empty namespace: four missing SAs, six missing policies, no PF: exit 3 ---
 expect_exit 3 unshare -n "$EWOE" $NODAEMONS verify $TUNNEL --name bfr
 for sa in 'sa out any->4789' 'sa in 4789->any' 'sa in any->4789' 'sa out 4789->any'; do
