@@ -3,25 +3,7 @@
 # links in a network namespace: converge, idempotence, one peer changed, a peer removed,
 # dry-run, teardown twice. Independent views: ovs-vsctl, swanctl, ip.
 . "$EWOE_SRC/tests/lib.sh"
-need_root
-need_cmd ip
-. "$EWOE_SRC/tests/ovs-sandbox.sh"
-. "$EWOE_SRC/tests/vici/lib-charon.sh"
-
-NS=ewoe-setup-$$
-ns_del() { ip netns del "$NS" 2>/dev/null; }
-at_exit ns_del
-ip netns add "$NS" || skip "cannot create network namespaces"
-ip -n "$NS" link add p0 type veth peer name p0-wire || fail "veth p0"
-ip -n "$NS" link add pf0hpf type veth peer name ens7np0 || fail "veth pf0hpf"
-ip -n "$NS" link set pf0hpf mtu 1500
-ip -n "$NS" link set lo up
-
-ovs_sandbox_start
-start_charon arm "$NS"
-ROOT=$T/root
-mkdir -p "$ROOT/etc/ewoe" "$ROOT/etc/swanctl/conf.d" "$ROOT/etc/swanctl/private" \
-	"$ROOT/etc/swanctl/x509" "$ROOT/etc/swanctl/x509ca"
+. "$EWOE_SRC/tests/setup/node.sh"
 make_psk "$ROOT/etc/ewoe/b.psk"
 make_psk "$ROOT/etc/ewoe/c.psk"
 make_self_signed "$T" arm1
@@ -63,18 +45,6 @@ EOC
 	chmod 600 "$CFG"
 }
 
-ewoe_node() {
-	ip netns exec "$NS" "$EWOE" --db "$OVS_DB" --vici "$(vici arm)" --root "$ROOT" --timeout 10 "$@"
-}
-# Everything ewoe could have changed, for before/after comparisons.
-state() {
-	ovs_dump | grep -v '^_uuid\|statistics' | sed 's/[0-9a-f]\{8\}-[0-9a-f-]\{27\}/UUID/g' | sort
-	conns arm
-	(cd "$ROOT" && find . -path ./etc/ewoe -prune -o -type f -exec sha256sum {} + | sort)
-	ip -n "$NS" -o addr show dev p0
-	ip -n "$NS" -o link show dev p0 | grep -o 'mtu [0-9]*'
-}
-
 write_config
 expect_exit 0 ewoe_node setup --config "$CFG" --no-verify
 ip -n "$NS" -o addr show dev p0 | grep -q 'inet 192.0.2.1/24' || fail "p0 has no 192.0.2.1/24"
@@ -93,16 +63,16 @@ done
 grep -q "$(cat "$ROOT/etc/ewoe/b.psk")" "$T/stdout" "$T/stderr" && fail "the PSK was printed"
 
 # Idempotent: a second run changes nothing anywhere and says so.
-state >"$T/before"
+node_state >"$T/before"
 expect_exit 0 ewoe_node setup --config "$CFG" --no-verify
-state >"$T/after"
+node_state >"$T/after"
 cmp -s "$T/before" "$T/after" || { diff "$T/before" "$T/after" >&2; fail "second setup changed state"; }
 for p in b c d; do grep -q "^peer $p: unchanged" "$T/stdout" || fail "peer $p not reported unchanged"; done
 
 # Dry-run of a changed file: a plan, nothing changed, no secret shown.
 B_VNI=200 WITH_D=0 write_config
 expect_exit 0 ewoe_node --dry-run setup --config "$CFG" --no-verify
-state >"$T/after"
+node_state >"$T/after"
 cmp -s "$T/before" "$T/after" || { diff "$T/before" "$T/after" >&2; fail "dry-run changed state"; }
 grep -q "peer d: no longer in the config" "$T/stdout" || fail "dry-run does not plan d's removal"
 grep -q "^peer b: would change" "$T/stdout" || fail "dry-run does not plan b's change"

@@ -3,29 +3,14 @@
 # code, prints the stated message, and leaves OVSDB, charon, the files and the links exactly as
 # they were. Runs against a real ovsdb-server + ovs-vswitchd, charon, and a network namespace.
 . "$EWOE_SRC/tests/lib.sh"
-need_root
-need_cmd ip
-. "$EWOE_SRC/tests/ovs-sandbox.sh"
-. "$EWOE_SRC/tests/vici/lib-charon.sh"
-
-NS=ewoe-bad-$$
-ns_del() { ip netns del "$NS" 2>/dev/null; }
-at_exit ns_del
-ip netns add "$NS" || skip "cannot create network namespaces"
-ip -n "$NS" link add p0 type veth peer name p0-wire || fail "veth p0"
-ip -n "$NS" link add pf0hpf type veth peer name ens7np0 || fail "veth pf0hpf"
-
-ovs_sandbox_start
-start_charon arm "$NS"
-ROOT=$T/root
+. "$EWOE_SRC/tests/setup/node.sh"
 K=$T/keys
-mkdir -p "$ROOT/etc/swanctl/conf.d" "$K"
+mkdir -p "$K"
 make_psk "$K/good.psk"
 printf 'short\n' >"$K/short.psk"
 printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa\n' >"$K/weak.psk"
 : >"$K/empty.psk"
 make_psk "$K/open.psk"
-chmod 644 "$K/open.psk"
 chmod 600 "$K"/*.psk
 chmod 644 "$K/open.psk"
 make_self_signed "$K" arm1
@@ -53,18 +38,7 @@ conf() {
 	echo "$T/$1.conf"
 }
 
-ewoe_node() {
-	ip netns exec "$NS" "$EWOE" --db "$OVS_DB" --vici "$(vici arm)" --root "$ROOT" --timeout 5 "$@"
-}
-state() {
-	ovs_dump | grep -v 'statistics' | sort
-	conns arm
-	sw arm --list-certs
-	(cd "$ROOT" && find . -type f -exec sha256sum {} + | sort)
-	ip -n "$NS" -o addr show
-	ip -n "$NS" -o link show
-}
-state >"$T/before"
+node_state >"$T/before"
 
 cases=0
 # bad CODE MESSAGE ARGS...: exact exit code, MESSAGE on stderr, nothing changed.
@@ -76,7 +50,7 @@ bad() {
 	expect_exit "$code" ewoe_node "$@"
 	grep -qF -- "$msg" "$T/stderr" || fail "case $cases ($*): stderr lacks: $msg"
 	[ "$(grep -c . "$T/stderr")" -le 4 ] || fail "case $cases: more than a short error"
-	state >"$T/after"
+	node_state >"$T/after"
 	cmp -s "$T/before" "$T/after" || {
 		diff "$T/before" "$T/after" >&2
 		fail "case $cases ($*) changed the system"
