@@ -1,0 +1,142 @@
+# Helpers for scripts that run inside the lab guest (source after setting nothing; boot.sh's
+# guest-init exports LAB_OUT, LAB_LOGS, LAB_DIR and EWOE*). Every check that fails names what
+# it saw; the EXIT trap brings the lab down whatever happened.
+set -u
+. "$LAB_DIR/topology.sh"
+
+LAB_T0=$(date +%s)
+LAB_CLEANUPS=""
+lab_at_exit() { LAB_CLEANUPS="$1 $LAB_CLEANUPS"; }
+lab_cleanup() {
+	status=$?
+	trap - EXIT
+	[ "$status" -eq 0 ] || lab_diag
+	for c in $LAB_CLEANUPS; do "$c" || true; done
+	lab_down
+	echo "lab: finished in $(($(date +%s) - LAB_T0))s, status $status"
+	exit "$status"
+}
+trap lab_cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+step() { echo "== [$(($(date +%s) - LAB_T0))s] $*"; }
+
+# run_logged NAME CMD...: run CMD with its output in $LAB_LOGS/NAME.log (kept for CI) and on
+# our stdout; returns CMD's status, also left in $rc.
+run_logged() {
+	name=$1
+	shift
+	rc=0
+	"$@" >"$LAB_LOGS/$name.log" 2>&1 || rc=$?
+	sed "s/^/  [$name] /" "$LAB_LOGS/$name.log"
+	return "$rc"
+}
+
+# Number of ESP SAs on arm N, from the kernel.
+esp_sa_count() { in_arm "$1" ip xfrm state | grep -c '^[[:space:]]*proto esp'; }
+xfrm_policy_count() { in_arm "$1" ip xfrm policy | grep -c '^src'; }
+
+# Packets the ESP SAs of arm N have carried, summed over all its SAs.
+esp_packets() {
+	in_arm "$1" ip -s xfrm state | awk '
+		/lifetime current:/ { cur = 1; next }
+		cur && /\(packets\)/ { gsub(/[^0-9,]/, ""); split($0, v, ","); sum += v[2]; cur = 0 }
+		END { print sum + 0 }'
+}
+
+assert_sas() {
+	for n in 1 2; do
+		c=$(esp_sa_count "$n")
+		[ "$c" -eq "$1" ] || {
+			in_arm "$n" ip xfrm state >&2
+			fail "arm$n has $c ESP SAs, expected $1"
+		}
+	done
+}
+
+assert_ping() {
+	# The first packets wait for ARP and for ovs-vswitchd to install datapath flows.
+	lab_wait 15 "a first ping host1 -> host2" in_host 1 ping -c 1 -W 1 "$(lab_overlay_ip 2)" ||
+		fail "host1 cannot ping host2 ($(lab_overlay_ip 2)) across the overlay"
+	in_host 1 ping -c 3 -i 0.2 -W 2 "$(lab_overlay_ip 2)" ||
+		fail "host1 cannot ping host2 ($(lab_overlay_ip 2)) across the overlay"
+	in_host 2 ping -c 1 -W 2 "$(lab_overlay_ip 1)" ||
+		fail "host2 cannot ping host1 ($(lab_overlay_ip 1)) across the overlay"
+}
+
+assert_no_ping() {
+	! in_host 1 ping -c 2 -i 0.2 -W 1 "$(lab_overlay_ip 2)" >/dev/null 2>&1 ||
+		fail "host1 still reaches host2: $*"
+}
+
+capture_start() {
+	rm -f "$LAB_RUN/p0.pcap" "$LAB_RUN/tcpdump.err"
+	in_arm 1 tcpdump -i p0 -nn -U -w "$LAB_RUN/p0.pcap" 2>"$LAB_RUN/tcpdump.err" &
+	LAB_TCPDUMP=$!
+	lab_wait 10 "tcpdump on p0" grep -q 'listening on' "$LAB_RUN/tcpdump.err" ||
+		fail "tcpdump did not start: $(cat "$LAB_RUN/tcpdump.err")"
+}
+capture_stop() {
+	sleep 0.5
+	# Background jobs of a script ignore SIGINT; tcpdump flushes its file on SIGTERM too.
+	kill -TERM "$LAB_TCPDUMP" 2>/dev/null
+	wait "$LAB_TCPDUMP" 2>/dev/null || true
+	cp "$LAB_RUN/p0.pcap" "$LAB_LOGS/p0-$1.pcap" 2>/dev/null || true
+}
+# The wire between the DPUs carried ESP and not one plaintext VXLAN packet.
+assert_capture_encrypted() {
+	esp=$(tcpdump -nn -r "$LAB_RUN/p0.pcap" esp 2>/dev/null | wc -l)
+	vxlan=$(tcpdump -nn -r "$LAB_RUN/p0.pcap" 'udp port 4789' 2>/dev/null | wc -l)
+	echo "  capture on p0: $esp ESP packets, $vxlan plaintext VXLAN packets"
+	[ "$esp" -gt 0 ] || fail "no ESP on p0 during the transfer"
+	[ "$vxlan" -eq 0 ] || fail "$vxlan plaintext VXLAN (udp 4789) packets on p0"
+}
+
+# A TCP transfer of SIZE KiB from host1 to host2 arrives intact.
+assert_tcp_transfer() {
+	kib=$1
+	head -c "${kib}K" /dev/urandom >"$LAB_RUN/payload"
+	rm -f "$LAB_RUN/received"
+	in_host 2 timeout 60 socat -u TCP-LISTEN:5001,reuseaddr \
+		"CREATE:$LAB_RUN/received" 2>"$LAB_RUN/socat-rx.err" &
+	rx=$!
+	lab_wait 10 "the TCP listener on host2" sh -c \
+		"ip netns exec host2 ss -Hltn 'sport = :5001' | grep -q ." ||
+		fail "socat did not listen on host2"
+	in_host 1 timeout 60 socat -u "OPEN:$LAB_RUN/payload" \
+		"TCP:$(lab_overlay_ip 2):5001,connect-timeout=10" ||
+		fail "TCP transfer host1 -> host2 failed"
+	wait "$rx" || fail "receiver on host2 failed: $(cat "$LAB_RUN/socat-rx.err")"
+	sent=$(sha256sum <"$LAB_RUN/payload" | cut -d' ' -f1)
+	got=$(sha256sum <"$LAB_RUN/received" | cut -d' ' -f1)
+	[ "$sent" = "$got" ] ||
+		fail "transfer corrupted: sent sha256 $sent, received $got ($(stat -c %s "$LAB_RUN/received") bytes)"
+	echo "  ${kib} KiB host1 -> host2 over TCP, sha256 $got"
+}
+
+# Traffic across the overlay is encrypted: ping, a 1 MiB transfer, ESP counters
+# rising on both arms, and a capture on p0 with ESP and no plaintext VXLAN.
+assert_encrypted_traffic() {
+	label=$1
+	before1=$(esp_packets 1)
+	before2=$(esp_packets 2)
+	capture_start
+	kib=1024
+	assert_ping
+	assert_tcp_transfer "$kib"
+	capture_stop "$label"
+	assert_capture_encrypted
+	after1=$(esp_packets 1)
+	after2=$(esp_packets 2)
+	echo "  ESP packets: arm1 $before1 -> $after1, arm2 $before2 -> $after2"
+	# The transfer alone is at least one ESP packet per 1500 bytes, one way.
+	min=$((kib * 1024 / 1500))
+	[ "$((after1 - before1))" -ge "$min" ] ||
+		fail "arm1's ESP counters rose by $((after1 - before1)), expected at least $min"
+	[ "$((after2 - before2))" -ge "$min" ] ||
+		fail "arm2's ESP counters rose by $((after2 - before2)), expected at least $min"
+}
