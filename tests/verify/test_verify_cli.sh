@@ -49,18 +49,21 @@ expect_exit 2 "$EWOE" verify --config "$T/ewoe.conf" --local $L --remote $R
 expect_exit 2 "$EWOE" verify --config "$T/missing.conf"
 grep -q "cannot read config $T/missing.conf" "$T/stderr" || fail "missing config not named"
 
-# --- empty namespace: four missing SAs, six missing policies, no PF: exit 3 ---
+# --- empty namespace: four missing SAs, four missing out/in policies, no PF: exit 3 ---
 expect_exit 3 unshare -n "$EWOE" $NODAEMONS verify $TUNNEL --name bfr
 for sa in 'sa out any->4789' 'sa in 4789->any' 'sa in any->4789' 'sa out 4789->any'; do
 	grep -q "^bfr  *$sa  *FAIL  *missing  *ESP SA" "$T/stdout" || fail "'$sa' not reported missing"
 done
-[ "$(grep -c '^bfr  *policy [a-z]* [a-z0-9>-]*  *FAIL  *missing' "$T/stdout")" -eq 6 ] ||
-	fail "six missing policies not reported"
+[ "$(grep -c '^bfr  *policy [a-z]* [a-z0-9>-]*  *FAIL  *missing' "$T/stdout")" -eq 4 ] ||
+	fail "four missing out/in policies not reported"
+# Transport mode installs no forwarding policies: their absence is right.
+[ "$(grep -c '^bfr  *policy fwd [a-z0-9>-]*  *ok  *none' "$T/stdout")" -eq 2 ] ||
+	fail "absent fwd policies not reported as fine"
 grep -q '^bfr  *ovs  *skipped  *unreachable (skipped)' "$T/stdout" || fail "OVS not skipped"
 grep -q '^bfr  *ike  *skipped  *unreachable (skipped)' "$T/stdout" || fail "IKE not skipped"
 grep -q '^-  *mtu  *FAIL  *p0 not found' "$T/stdout" || fail "missing PF not reported"
 grep -q 'fix: IKE has not installed this CHILD_SA' "$T/stdout" || fail "no fix line"
-grep -q '^0 ok, 11 failed, 2 skipped$' "$T/stdout" || fail "wrong summary"
+grep -q '^2 ok, 9 failed, 2 skipped$' "$T/stdout" || fail "wrong summary"
 grep -q "$(printf '\033')" "$T/stdout" && fail "colour codes when not on a terminal"
 
 # --- the same as JSON: parses, has the documented fields ---
@@ -72,7 +75,7 @@ d = json.load(open(sys.argv[1]))
 assert d["schema"] == "ewoe-verify/1", d["schema"]
 assert d["result"] == "problems"
 assert d["expect_offload"] == "packet"
-assert d["summary"] == {"ok": 0, "failed": 11, "skipped": 2}, d["summary"]
+assert d["summary"] == {"ok": 2, "failed": 9, "skipped": 2}, d["summary"]
 assert len(d["checks"]) == 13
 for c in d["checks"]:
     assert set(c) >= {"peer", "category", "item", "status", "found", "expected", "fix"}, c
