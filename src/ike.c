@@ -890,7 +890,8 @@ static void on_log(void *user, char *event, vici_res_t *ev)
 		return;
 	if (w->stream)
 		ewoe_info("  charon: %s", msg);
-	if (vici_find_int(ev, 4, "level") <= 1) {
+	/* Packet traffic ("sending packet: ...") says nothing about why IKE fails. */
+	if (vici_find_int(ev, 4, "level") <= 1 && strcmp(vici_find_str(ev, "", "group"), "net")) {
 		pthread_mutex_lock(&w->lock);
 		snprintf(w->last, sizeof(w->last), "%s", msg);
 		pthread_mutex_unlock(&w->lock);
@@ -999,10 +1000,14 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *peer, int timeout_ms)
 					 "after %d s%s%s",
 					 conn, r, scan.installed ? "one CHILD_SA" : "the CHILD_SAs",
 					 timeout_ms / 1000, w.last[0] ? ": " : "", w.last);
-			else
-				ewoe_err("%s: no IKE_SA with %s after %d s (state %s)%s%s", conn, r,
+			else if (w.last[0])
+				ewoe_err("%s: no IKE_SA with %s after %d s (state %s): %s", conn, r,
 					 timeout_ms / 1000, scan.any_sa ? scan.state : "none",
-					 w.last[0] ? ": " : "", w.last);
+					 w.last);
+			else
+				ewoe_err(
+				    "%s: no IKE_SA with %s after %d s: the peer does not answer",
+				    conn, r, timeout_ms / 1000);
 			pthread_mutex_unlock(&w.lock);
 			ewoe_hint("check that the peer runs `ewoe tunnel` with matching settings "
 				  "and that UDP 500/4500 reach it; -v shows charon's log");

@@ -203,6 +203,8 @@ grep -Eqi 'timed? ?out|after [0-9]+ ?s' "$LAB_LOGS/arm1-tunnel-peer-down.log" ||
 	fail "ewoe tunnel to a peer that is down does not say it gave up waiting"
 grep -q "$(lab_underlay_ip 2)" "$LAB_LOGS/arm1-tunnel-peer-down.log" ||
 	fail "ewoe tunnel to a peer that is down does not name the peer"
+grep -q "the peer does not answer" "$LAB_LOGS/arm1-tunnel-peer-down.log" ||
+	fail "ewoe tunnel to a peer that is down does not say the peer does not answer"
 ewoe_on teardown-peer-down 1 teardown || fail "ewoe teardown on arm1 after peer-down"
 assert_arm_clean 1 "after teardown (peer down)"
 step "PASS"
