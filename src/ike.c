@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -891,7 +892,8 @@ static void on_log(void *user, char *event, vici_res_t *ev)
 	if (w->stream)
 		ewoe_info("  charon: %s", msg);
 	/* Packet traffic ("sending packet: ...") says nothing about why IKE fails. */
-	if (vici_find_int(ev, 4, "level") <= 1 && strcmp(vici_find_str(ev, "", "group"), "net")) {
+	if (vici_find_int(ev, 4, "level") <= 1 &&
+	    strcasecmp(vici_find_str(ev, "", "group"), "net")) {
 		pthread_mutex_lock(&w->lock);
 		snprintf(w->last, sizeof(w->last), "%s", msg);
 		pthread_mutex_unlock(&w->lock);

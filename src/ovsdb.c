@@ -73,14 +73,23 @@ static void quiet_ovs_logging(void)
 static void add_monitored_columns(struct ovsdb_idl *idl)
 {
 	static const struct ovsdb_idl_column *const columns[] = {
-		&ovsrec_open_vswitch_col_bridges, &ovsrec_open_vswitch_col_next_cfg,
-		&ovsrec_open_vswitch_col_cur_cfg, &ovsrec_open_vswitch_col_other_config,
-		&ovsrec_bridge_col_name,	  &ovsrec_bridge_col_ports,
-		&ovsrec_bridge_col_external_ids,  &ovsrec_port_col_name,
-		&ovsrec_port_col_interfaces,	  &ovsrec_port_col_external_ids,
-		&ovsrec_interface_col_name,	  &ovsrec_interface_col_type,
-		&ovsrec_interface_col_options,	  &ovsrec_interface_col_ofport,
-		&ovsrec_interface_col_error,	  &ovsrec_interface_col_external_ids,
+		&ovsrec_open_vswitch_col_bridges,
+		&ovsrec_open_vswitch_col_next_cfg,
+		&ovsrec_open_vswitch_col_cur_cfg,
+		&ovsrec_open_vswitch_col_other_config,
+		&ovsrec_bridge_col_name,
+		&ovsrec_bridge_col_ports,
+		&ovsrec_bridge_col_external_ids,
+		&ovsrec_port_col_name,
+		&ovsrec_port_col_interfaces,
+		&ovsrec_port_col_external_ids,
+		&ovsrec_port_col_protected_,
+		&ovsrec_interface_col_name,
+		&ovsrec_interface_col_type,
+		&ovsrec_interface_col_options,
+		&ovsrec_interface_col_ofport,
+		&ovsrec_interface_col_error,
+		&ovsrec_interface_col_external_ids,
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(columns); i++)
@@ -713,6 +722,8 @@ static int build_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 		mark_owned(&ids);
 		smap_add(&ids, PEER_KEY, peer->name);
 		port = insert_port(txn, peer->ifname, "vxlan", &want, &ids);
+		/* Split horizon: a full mesh must never flood from one tunnel into another. */
+		ovsrec_port_set_protected_((struct ovsrec_port *)port, true);
 		ovsrec_bridge_update_ports_addvalue(br, port);
 		smap_destroy(&ids);
 		add_action(ch,
@@ -724,6 +735,10 @@ static int build_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 		goto out;
 	}
 
+	if (!port->protected_) {
+		ovsrec_port_set_protected_(port, true);
+		add_action(ch, "protect port %s (no flooding between tunnels)", peer->ifname);
+	}
 	iface = port->interfaces[0];
 	if (strcmp(iface->type, "vxlan") || !smap_equal(&iface->options, &want)) {
 		ovsrec_interface_set_type(iface, "vxlan");

@@ -35,7 +35,16 @@ applied
 for i in vxc0000202 vxc0000203 "$v6"; do
 	vsctl_is vxlan-br port-to-br "$i"
 	has_ofport "$i"
+	# Split horizon: a full mesh must not flood from one tunnel into another.
+	vsctl_is true get Port "$i" protected
 done
+vsctl_is false get Port pf0hpf protected
+
+# A tunnel port someone unprotected is protected again.
+ovs_vsctl set Port vxc0000203 protected=false || fail "could not unprotect vxc0000203"
+expect_exit 0 drv tunnel dpu3 vxlan-br - 192.0.2.1 192.0.2.3 100 4789
+err_has 'protect port vxc0000203'
+vsctl_is true get Port vxc0000203 protected
 vsctl_is "$(printf 'pf0hpf\n%s\nvxc0000202\nvxc0000203' "$v6")" list-ports vxlan-br
 
 # A changed VNI rewrites the options of ewoe's own interface in place.
