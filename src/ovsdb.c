@@ -668,6 +668,17 @@ same_tunnel(const struct ovsrec_bridge *br, const struct ewoe_peer *peer, const 
 	return NULL;
 }
 
+static void add_tunnel_action(struct change *ch, const struct ewoe_peer *peer,
+			      const struct smap *options)
+{
+	add_action(ch,
+		   "add VXLAN interface %s to bridge %s (local_ip=%s remote_ip=%s key=%s "
+		   "dst_port=%s)",
+		   peer->ifname, peer->bridge, smap_get(options, "local_ip"),
+		   smap_get(options, "remote_ip"), smap_get(options, "key"),
+		   smap_get(options, "dst_port"));
+}
+
 static int build_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 			const struct ovsrec_open_vswitch *ovs, const void *arg, struct change *ch)
 {
@@ -681,12 +692,18 @@ static int build_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 	const char *cur_peer;
 	int rc = 0;
 
+	tunnel_options(peer, &want);
+	if (!br && ewoe_opts.dry_run) {
+		/* The plan of a setup that creates the bridge first: nothing to look at yet. */
+		add_tunnel_action(ch, peer, &want);
+		goto out;
+	}
 	if (!br) {
 		ewoe_err("bridge %s does not exist", peer->bridge);
 		ewoe_hint("create it with 'ewoe setup-bridge --bridge %s'", peer->bridge);
-		return -ENOENT;
+		rc = -ENOENT;
+		goto out;
 	}
-	tunnel_options(peer, &want);
 	twin = same_tunnel(br, peer, &want);
 	if (twin) {
 		ewoe_err("interface %s on bridge %s already tunnels to %s with VNI %" PRIu32
@@ -726,12 +743,7 @@ static int build_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 		ovsrec_port_set_protected_((struct ovsrec_port *)port, true);
 		ovsrec_bridge_update_ports_addvalue(br, port);
 		smap_destroy(&ids);
-		add_action(ch,
-			   "add VXLAN interface %s to bridge %s (local_ip=%s remote_ip=%s "
-			   "key=%s dst_port=%s)",
-			   peer->ifname, peer->bridge, smap_get(&want, "local_ip"),
-			   smap_get(&want, "remote_ip"), smap_get(&want, "key"),
-			   smap_get(&want, "dst_port"));
+		add_tunnel_action(ch, peer, &want);
 		goto out;
 	}
 

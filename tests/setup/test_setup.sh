@@ -97,4 +97,23 @@ ovs_vsctl br-exists vxlan-br && fail "bridge survived teardown"
 [ -z "$(find "$ROOT/etc/swanctl" -name "ewoe-*")" ] || fail "files survived teardown: $(find "$ROOT/etc/swanctl" -name "ewoe-*")"
 expect_exit 0 ewoe_node teardown --config "$CFG"
 grep -q "nothing of ewoe's" "$T/stdout" || fail "second teardown did not say there was nothing"
+
+# Flags override the file: another bridge, planned only.
+expect_exit 0 ewoe_node --dry-run setup --config "$CFG" --bridge br-flags --no-verify
+grep -q "dry-run: would create bridge br-flags" "$T/stdout" "$T/stderr" ||
+	grep -q "br-flags" "$T/stdout" || fail "--bridge did not override the file's bridge"
+ovs_vsctl br-exists br-flags && fail "a dry-run created br-flags"
+
+# A node from flags alone, the way the old script was used; teardown by peer name.
+expect_exit 0 ewoe_node setup --address 192.0.2.1/24 --remote 192.0.2.7 --name solo \
+	--psk-file "$ROOT/etc/ewoe/c.psk" --role responder --offload none --no-verify
+[ "$(ovs_vsctl get Interface vxc0000207 options:remote_ip)" = '"192.0.2.7"' ] ||
+	fail "flags-only setup made no tunnel to 192.0.2.7"
+conns arm | grep -q ewoe-solo || fail "flags-only setup loaded no connection ewoe-solo"
+expect_exit 0 ewoe_node teardown --peer solo
+grep -q "^peer solo: removed" "$T/stdout" || fail "teardown --peer solo did not say so"
+ovs_vsctl --may-exist list-ports vxlan-br 2>/dev/null | grep -q vxc0000207 &&
+	fail "teardown --peer left the tunnel port"
+conns arm | grep -q ewoe-solo && fail "teardown --peer left the connection"
+ovs_vsctl br-exists vxlan-br || fail "teardown --peer removed the bridge too"
 pass
