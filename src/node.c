@@ -255,8 +255,8 @@ int node_apply(const struct node_args *args, const struct ewoe_config *cfg, stru
 	rc = ovsdb_setup_bridge(db, &bridge);
 	if (rc < 0)
 		return rc;
-	if (bridge.hw_offload >= 0 && hw_before >= 0 && hw_before != bridge.hw_offload &&
-	    !ewoe_opts.dry_run)
+	/* Under --dry-run this only prints the restart: it belongs in the plan. */
+	if (bridge.hw_offload >= 0 && hw_before >= 0 && hw_before != bridge.hw_offload)
 		return platform_restart_vswitchd();
 	return 0;
 }
