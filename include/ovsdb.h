@@ -48,6 +48,13 @@ int ovsdb_setup_bridge(struct ovsdb *db, const struct ovsdb_bridge_spec *spec);
 int ovsdb_ensure_tunnel(struct ovsdb *db, const struct ewoe_peer *peer, bool wait);
 
 /*
+ * Every peer's interface in one transaction and one wait for ovs-vswitchd, as setup needs for
+ * a full mesh. changed[i] (when not NULL) tells which peers it touched. 1, 0 or <0 as above.
+ */
+int ovsdb_ensure_tunnels(struct ovsdb *db, const struct ewoe_peer *peers, size_t n, bool wait,
+			 bool *changed);
+
+/*
  * Remove only what ewoe created. 1 removed, 0 nothing to remove, <0 error: -ENOENT unknown
  * bridge, -EPERM a tunnel port ewoe did not create, -EBUSY the bridge still has ewoe tunnels.
  * A bridge ewoe did not create, or that carries other ports, is left in place (0).

@@ -42,6 +42,7 @@ static const char setup_help[] =
 static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_config *cfg)
 {
 	struct ovsdb_tunnel_ref *existing = NULL;
+	bool *ovs_changed;
 	int n_existing, rc = 0;
 
 	n_existing = ovsdb_list_tunnels(db, cfg->node.bridge, &existing);
@@ -58,20 +59,28 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 	}
 	free(existing);
 
-	for (size_t i = 0; i < cfg->n_peers && !rc; i++) {
+	if (rc || !cfg->n_peers)
+		return rc;
+	ovs_changed = calloc(cfg->n_peers, sizeof(*ovs_changed));
+	if (!ovs_changed)
+		return -ENOMEM;
+	/* One OVSDB transaction for every tunnel: ovs-vswitchd reconfigures once, not per peer. */
+	rc = ovsdb_ensure_tunnels(db, cfg->peers, cfg->n_peers, true, ovs_changed);
+	for (size_t i = 0; i < cfg->n_peers && rc >= 0; i++) {
 		const struct ewoe_peer *p = &cfg->peers[i];
-		int ovs_rc, ike_rc;
+		int ike_rc = ike_load_peer(ike, p);
 
-		ovs_rc = ovsdb_ensure_tunnel(db, p, true);
-		if (ovs_rc < 0)
-			return ovs_rc;
-		ike_rc = ike_load_peer(ike, p);
-		if (ike_rc < 0)
-			return ike_rc;
+		if (ike_rc < 0) {
+			rc = ike_rc;
+			break;
+		}
 		printf("peer %s: %s\n", p->name,
-		       ovs_rc || ike_rc ? (ewoe_opts.dry_run ? "would change" : "configured")
-					: "unchanged");
+		       ovs_changed[i] || ike_rc
+			   ? (ewoe_opts.dry_run ? "would change" : "configured")
+			   : "unchanged");
 	}
+	free(ovs_changed);
+	rc = rc < 0 ? rc : 0;
 	/* Initiate after every connection is loaded, so a peer initiating to us finds its. */
 	for (size_t i = 0; i < cfg->n_peers && !rc && !ewoe_opts.dry_run; i++) {
 		if (ewoe_peer_initiates(&cfg->peers[i]))

@@ -771,15 +771,50 @@ out:
 	return rc;
 }
 
-int ovsdb_ensure_tunnel(struct ovsdb *db, const struct ewoe_peer *peer, bool wait)
+struct tunnels {
+	const struct ewoe_peer *peers;
+	size_t n;
+	bool *changed; /* per peer; may be NULL */
+};
+
+static int build_tunnels(struct ovsdb *db, struct ovsdb_idl_txn *txn,
+			 const struct ovsrec_open_vswitch *ovs, const void *arg, struct change *ch)
 {
+	const struct tunnels *t = arg;
+	int rc = 0;
+
+	for (size_t i = 0; i < t->n && !rc; i++) {
+		size_t before = ch->actions.n;
+
+		rc = build_tunnel(db, txn, ovs, &t->peers[i], ch);
+		if (t->changed)
+			t->changed[i] = ch->actions.n > before;
+	}
+	return rc;
+}
+
+int ovsdb_ensure_tunnels(struct ovsdb *db, const struct ewoe_peer *peers, size_t n, bool wait,
+			 bool *changed)
+{
+	const struct tunnels t = { peers, n, changed };
 	char what[64];
 
-	if (ewoe_peer_validate(peer))
-		return -EINVAL;
-	warn_ipsec_conflicts(db, peer->bridge);
-	snprintf(what, sizeof(what), "tunnel %s", peer->name);
-	return commit(db, what, build_tunnel, peer, wait, NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (ewoe_peer_validate(&peers[i]))
+			return -EINVAL;
+		if (!i || strcmp(peers[i].bridge, peers[i - 1].bridge))
+			warn_ipsec_conflicts(db, peers[i].bridge);
+	}
+	if (n == 1)
+		snprintf(what, sizeof(what), "tunnel %s", peers[0].name);
+	else
+		snprintf(what, sizeof(what), "%zu tunnels", n);
+	return commit(db, what, build_tunnels, &t, wait, NULL);
+}
+
+int ovsdb_ensure_tunnel(struct ovsdb *db, const struct ewoe_peer *peer, bool wait)
+{
+	return ovsdb_ensure_tunnels(db, peer, 1, wait, NULL);
 }
 
 struct removal {

@@ -46,7 +46,11 @@ EOC
 }
 
 write_config
+cfg_before=$(ovs_vsctl get Open_vSwitch . next_cfg)
 expect_exit 0 ewoe_node setup --config "$CFG" --no-verify
+# One transaction for the bridge and one for all three tunnels: ovs-vswitchd reconfigures twice.
+[ $(($(ovs_vsctl get Open_vSwitch . next_cfg) - cfg_before)) -eq 2 ] ||
+	fail "setup took $(($(ovs_vsctl get Open_vSwitch . next_cfg) - cfg_before)) OVSDB transactions, expected 2"
 ip -n "$NS" -o addr show dev p0 | grep -q 'inet 192.0.2.1/24' || fail "p0 has no 192.0.2.1/24"
 mtu=$(ip -n "$NS" -o link show dev p0 | sed 's/.*mtu \([0-9]*\).*/\1/')
 [ "$mtu" -ge 1550 ] || fail "p0 MTU $mtu, expected >= 1550 (representor 1500 + 50)"
