@@ -19,7 +19,7 @@ packages="build-essential cmake pkg-config clang-format
  openvswitch-switch openvswitch-common
  strongswan-charon strongswan-swanctl strongswan-libcharon libstrongswan-standard-plugins
  libcharon-extra-plugins
- openssl iproute2 iputils-ping tcpdump kmod procps socat util-linux python3"
+ openssl iproute2 iputils-ping tcpdump kmod procps socat util-linux python3 time"
 
 # The OVS C IDL: Ubuntu ships it as a -dev package; Debian ships the source to build it from.
 if [ "$ID" = ubuntu ]; then

@@ -1,0 +1,66 @@
+#!/bin/sh
+# ewoe's benchmarks: ewoe against the script's way of doing the same work, measured side by
+# side in one boot of the two-DPU lab (tests/lab, a user-mode-linux guest). See
+# docs/performance.md.
+#
+# usage: bench/run.sh [--quick] [--out DIR]
+#   --quick   N = 1 and 16 only, 1,000 SAs, 3 reps: a smoke run of the harness (~3 min)
+#   --out DIR where results.md and raw.csv go (default bench/results, or
+#             bench/results/quick with --quick)
+# Environment: EWOE_BUILD (default build/ in the source tree), the build to use or make.
+# Needs root (the guest configures namespaces as root), user-mode-linux, and what
+# scripts/install-deps.sh installs.
+set -eu
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+mode=full
+out=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) mode=quick ;;
+	--out) [ $# -ge 2 ] || die "--out needs a directory"; out=$2; shift ;;
+	-h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown argument '$1' (usage: bench/run.sh [--quick] [--out DIR])" ;;
+	esac
+	shift
+done
+[ -n "$out" ] || { [ "$mode" = quick ] && out=$src/bench/results/quick || out=$src/bench/results; }
+[ "$(id -u)" -eq 0 ] || die "run as root: the lab guest makes namespaces and loads modules"
+command -v /usr/bin/time >/dev/null || die "no /usr/bin/time; install package time (scripts/install-deps.sh)"
+
+build=${EWOE_BUILD:-$src/build}
+echo "bench: building ewoe in $build"
+[ -f "$build/CMakeCache.txt" ] || cmake -S "$src" -B "$build" >"$src/bench/.cmake.log" 2>&1 ||
+	{ cat "$src/bench/.cmake.log" >&2; die "cmake configure failed"; }
+cmake --build "$build" -j2 --target ewoe >"$src/bench/.cmake.log" 2>&1 ||
+	{ tail -n 30 "$src/bench/.cmake.log" >&2; die "building ewoe failed"; }
+rm -f "$src/bench/.cmake.log"
+mkdir -p "$build/bench"
+# shellcheck disable=SC2046
+cc -O2 -Wall -Wextra -o "$build/bench/xfrm-dump" "$src/bench/xfrm-dump.c" \
+	$(pkg-config --cflags --libs libmnl) || die "building bench/xfrm-dump.c failed"
+
+lab=$(mktemp -d "${TMPDIR:-/tmp}/ewoe-bench.XXXXXX")
+trap 'rm -rf "$lab"' EXIT
+echo "bench: booting the lab ($mode run); progress in $lab/guest.log"
+t0=$(date +%s)
+rc=0
+EWOE=$build/ewoe EWOE_SRC=$src LAB_SCRIPT_TIMEOUT=1200 LAB_BOOT_TIMEOUT=1300 \
+	"$src/tests/lab/boot.sh" "$lab" "$src/bench/guest-bench.sh" "$mode" \
+	"$build/bench/xfrm-dump" || rc=$?
+took=$(($(date +%s) - t0))
+mkdir -p "$out"
+cp "$lab/guest.log" "$out/guest.log"
+if [ "$rc" -ne 0 ]; then
+	rm -rf "$out/logs" && cp -r "$lab/logs" "$out/logs"
+	cp "$lab/raw.csv" "$out/raw.csv" 2>/dev/null || true
+	tail -n 40 "$lab/guest.log" >&2
+	die "the bench failed in the guest (exit $rc); guest.log and logs/ are in $out"
+fi
+cp "$lab/raw.csv" "$out/raw.csv"
+python3 "$src/bench/summarize.py" "$out/raw.csv" "$mode" "$took" >"$out/results.md" ||
+	die "summarizing $out/raw.csv failed"
+cat "$out/results.md"
+echo "bench: $mode run took ${took}s; results in $out/results.md and $out/raw.csv"

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Turn bench/measure.sh's raw CSV into the markdown table of bench/results/results.md.
+
+usage: summarize.py RAW_CSV MODE SECONDS
+Every figure is the median of the reps of one way; every ratio compares two ways measured in
+the same boot of the lab, rep by rep interleaved.
+"""
+import csv
+import statistics
+import sys
+from collections import defaultdict
+
+
+def main():
+    raw, mode, took = sys.argv[1], sys.argv[2], sys.argv[3]
+    wall = defaultdict(list)  # (measurement, n, way) -> [ms]
+    rss = {}  # (measurement, n, way) -> KiB
+    single = defaultdict(lambda: defaultdict(float))  # n -> rep -> slowest peer's ms
+    failed = []
+    with open(raw) as f:
+        for row in csv.DictReader(f):
+            key = (row["measurement"], int(row["n"]), row["way"])
+            if row["way"] == "single":
+                rep = row["rep"]
+                single[key[1]][rep] = max(single[key[1]][rep], float(row["wall_ms"]))
+            elif row["rep"] == "rss":
+                rss[key] = int(row["peak_rss_kib"])
+            else:
+                wall[key].append(float(row["wall_ms"]))
+            if row["exit"] not in ("0", "3") and row["way"] != "single":
+                failed.append("%s %s %s rep %s exited %s" % (key + (row["rep"], row["exit"])))
+
+    def med(m, n, way):
+        v = wall.get((m, n, way))
+        return statistics.median(v) if v else None
+
+    def reps(m, n, way):
+        return len(wall.get((m, n, way), []))
+
+    def ms(v):
+        return "%.1f" % v if v is not None and v < 100 else ("%.0f" % v if v is not None else "-")
+
+    def verdict(ok):
+        return "**met**" if ok else "**missed**"
+
+    out = []
+    p = out.append
+    p("# ewoe benchmark results (%s run, %s s)" % (mode, took))
+    p("")
+    p("Medians of interleaved reps in one boot of the lab (user-mode Linux 6.1, one vCPU).")
+    p("Ratios compare two ways measured in the same run; absolute times are the emulator's.")
+    p("")
+    p("| # | what | N | ewoe | other way | other | ratio | target | |")
+    p("|---|---|---:|---:|---|---:|---:|---|---|")
+    for n in sorted({k[1] for k in wall if k[0] == "push"}):
+        e, s = med("push", n, "ewoe"), med("push", n, "script")
+        target = "other ÷ ewoe ≥ 20" if n == 256 else ""
+        ok = verdict(s / e >= 20) if n == 256 else ""
+        p("| 1 | config push (ms), reps %d | %d | %s | ovs-vsctl per port + swanctl --load-all"
+          " | %s | other ÷ ewoe = %.1f | %s | %s |" % (reps("push", n, "ewoe"), n, ms(e), ms(s), s / e,
+                                            target, ok))
+    for n in sorted({k[1] for k in wall if k[0] == "up"}):
+        e, s = med("up", n, "ewoe"), med("up", n, "sequential")
+        slow = statistics.median(single[n].values()) if single[n] else None
+        p("| 2 | all tunnels up (ms), reps %d | %d | %s | swanctl --initiate per child, one peer "
+          "at a time | %s | other ÷ ewoe = %.1f | | |" % (reps("up", n, "ewoe"), n, ms(e), ms(s), s / e))
+        if slow:
+            p("| 2 | all tunnels up vs the slowest single peer's IKE sequence | %d | %s | slowest "
+              "peer in the sequential run | %s | ewoe ÷ other = %.2f | ewoe ÷ other ≤ 2 | %s |"
+              % (n, ms(e), ms(slow), e / slow, verdict(e / slow <= 2)))
+    for n in sorted({k[1] for k in wall if k[0] == "verify"}):
+        e, s, d = med("verify", n, "ewoe"), med("verify", n, "script"), med("verify", n, "mnl_dump")
+        p("| 3 | verify, %d SAs + policies (ms), reps %d | %d | %s | ip -s xfrm state + awk | %s"
+          " | other ÷ ewoe = %.1f | other ÷ ewoe ≥ 5 | %s |" % (n, reps("verify", n, "ewoe"), n, ms(e), ms(s), s / e,
+                                            verdict(s / e >= 5)))
+        p("| 3 | verify against the kernel's floor | %d | %s | libmnl dump, discarded | %s | ewoe ÷ other = %.2f"
+          " | ewoe ÷ other ≤ 1.3 | %s |" % (n, ms(e), ms(d), e / d, verdict(e / d <= 1.3)))
+        r = rss.get(("verify", n, "ewoe"))
+        if r:
+            p("| 3 | verify peak RSS (MiB) | %d | %.1f | ip + awk (awk's) / libmnl dump | %.1f / "
+              "%.1f | | < 16 MiB | %s |" % (n, r / 1024, rss.get(("verify", n, "script"), 0) / 1024,
+                                            rss.get(("verify", n, "mnl_dump"), 0) / 1024,
+                                            verdict(r < 16 * 1024)))
+    if wall.get(("startup", 1, "ewoe")):
+        e, s, d = med("startup", 1, "ewoe"), med("startup", 1, "script"), med("startup", 1, "mnl_dump")
+        p("| 4 | verify, one tunnel, daemons reached (ms), reps %d | 1 | %s | ip -s xfrm state + awk"
+          " | %s | ewoe ÷ other = %.2f | | |" % (reps("startup", 1, "ewoe"), ms(e), ms(s), e / s))
+        p("| 4 | verify, one tunnel, vs the kernel's floor | 1 | %s | libmnl dump | %s | ewoe ÷ other = %.2f | | |"
+          % (ms(e), ms(d), e / d))
+        r = rss.get(("startup", 1, "ewoe"))
+        if r:
+            p("| 4 | verify, one tunnel, peak RSS (MiB) | 1 | %.1f | ip + awk / libmnl dump | "
+              "%.1f / %.1f | | | |" % (r / 1024, rss.get(("startup", 1, "script"), 0) / 1024,
+                                     rss.get(("startup", 1, "mnl_dump"), 0) / 1024))
+    if failed:
+        p("")
+        p("Runs that exited non-zero: " + "; ".join(failed))
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
