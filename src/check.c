@@ -90,6 +90,7 @@ struct slot {
 	bool out;			 /* local -> remote */
 	bool port_on_dst;		 /* the VXLAN port is the destination port */
 	const char *label;		 /* "out any->4789" */
+	const char *src, *dst;		 /* the tunnel's addresses in this direction, as text */
 	const struct xfrm_pol_info *pol; /* the out or in policy: it carries the ports */
 	const struct xfrm_sa_info *sa;
 };
@@ -184,13 +185,12 @@ static bool sa_sel_ok(const struct xfrm_sel_info *sel, const struct slot *s,
 
 static void expected_sel_str(const struct slot *s, const struct ewoe_peer *p, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], sp[16], dp[16];
+	char sp[16], dp[16];
 	uint16_t sport = slot_sport(s, p->dst_port), dport = slot_dport(s, p->dst_port);
 
 	port_str(sport, sport ? 0xffff : 0, sp, sizeof(sp));
 	port_str(dport, dport ? 0xffff : 0, dp, sizeof(dp));
-	snprintf(buf, len, "udp %s:%s -> %s:%s", ewoe_addr_str(s->out ? &p->local : &p->remote, a),
-		 sp, ewoe_addr_str(s->out ? &p->remote : &p->local, b), dp);
+	snprintf(buf, len, "udp %s:%s -> %s:%s", s->src, sp, s->dst, dp);
 }
 
 static bool sa_addrs_match(const struct xfrm_sa_info *sa, const struct ewoe_peer *p, bool out)
@@ -284,7 +284,7 @@ static void sa_lines(struct check_report *r, const struct check_expect *e, const
 {
 	const struct ewoe_peer *p = e->peer;
 	const struct xfrm_sa_info *sa = s->sa;
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], buf[96];
+	char buf[96];
 	struct check_line *l;
 	bool ok;
 
@@ -293,8 +293,7 @@ static void sa_lines(struct check_report *r, const struct check_expect *e, const
 		if (!l)
 			return;
 		SET(found, "missing");
-		SET(expected, "ESP SA %s -> %s", ewoe_addr_str(s->out ? &p->local : &p->remote, a),
-		    ewoe_addr_str(s->out ? &p->remote : &p->local, b));
+		SET(expected, "ESP SA %s -> %s", s->src, s->dst);
 		SET(fix, "IKE has not installed this CHILD_SA: check 'swanctl --list-sas' and "
 			 "charon's log on both nodes; re-run 'ewoe setup'");
 		return;
@@ -304,7 +303,7 @@ static void sa_lines(struct check_report *r, const struct check_expect *e, const
 	if (!l)
 		return;
 	SET(found, "spi 0x%08x reqid %u", sa->spi, sa->reqid);
-	SET(expected, "ESP SA %s -> %s", ewoe_addr_str(&sa->src, a), ewoe_addr_str(&sa->dst, b));
+	SET(expected, "ESP SA %s -> %s", s->src, s->dst); /* the SA's own: see sa_addrs_match */
 	l->has_sa = true;
 	l->spi = sa->spi;
 	l->packets = sa->packets;
@@ -372,17 +371,115 @@ static const char *dir_name(uint8_t dir)
 	return dir == XFRM_POLICY_OUT ? "out" : dir == XFRM_POLICY_IN ? "in" : "fwd";
 }
 
-static const struct xfrm_pol_info *find_policy(const struct xfrm_table *t, uint8_t dir,
+static int index_entry_cmp(const void *a, const void *b)
+{
+	const struct check_index_entry *x = a, *y = b;
+	int c = ewoe_addr_cmp(x->src, y->src);
+
+	if (!c)
+		c = ewoe_addr_cmp(x->dst, y->dst);
+	/* Equal addresses keep the table's order: the first match must stay the first. */
+	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* A selector of exactly two hosts: sel_ok can only match it for those two addresses. */
+static bool sel_hosts(const struct xfrm_sel_info *sel)
+{
+	int bits = sel->family == AF_INET ? 32 : sel->family == AF_INET6 ? 128 : 0;
+
+	return bits && sel->prefixlen_s == bits && sel->prefixlen_d == bits &&
+	       sel->saddr.family == sel->family && sel->daddr.family == sel->family;
+}
+
+int check_index_build(struct check_index *ix, const struct xfrm_table *t)
+{
+	memset(ix, 0, sizeof(*ix));
+	ix->t = t;
+	ix->sa = calloc(t->n_sa ? t->n_sa : 1, sizeof(*ix->sa));
+	ix->pol = calloc(t->n_pol ? t->n_pol : 1, sizeof(*ix->pol));
+	ix->pol_wide = calloc(t->n_pol ? t->n_pol : 1, sizeof(*ix->pol_wide));
+	if (!ix->sa || !ix->pol || !ix->pol_wide) {
+		check_index_free(ix);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < t->n_sa; i++)
+		ix->sa[ix->n_sa++] = (struct check_index_entry){ &t->sa[i].src, &t->sa[i].dst, i };
+	for (size_t i = 0; i < t->n_pol; i++) {
+		const struct xfrm_sel_info *sel = &t->pol[i].sel;
+
+		if (sel_hosts(sel))
+			ix->pol[ix->n_pol++] =
+			    (struct check_index_entry){ &sel->saddr, &sel->daddr, i };
+		else
+			ix->pol_wide[ix->n_pol_wide++] = i;
+	}
+	qsort(ix->sa, ix->n_sa, sizeof(*ix->sa), index_entry_cmp);
+	qsort(ix->pol, ix->n_pol, sizeof(*ix->pol), index_entry_cmp);
+	return 0;
+}
+
+void check_index_free(struct check_index *ix)
+{
+	if (!ix)
+		return;
+	free(ix->sa);
+	free(ix->pol);
+	free(ix->pol_wide);
+	memset(ix, 0, sizeof(*ix));
+}
+
+/* The entries from src to dst: n of them from *first on (a lower bound, then the run). */
+static size_t index_range(const struct check_index_entry *v, size_t n, const struct ewoe_addr *src,
+			  const struct ewoe_addr *dst, size_t *first)
+{
+	const struct check_index_entry key = { src, dst, 0 }; /* sorts before any pos */
+	size_t lo = 0, hi = n, end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (index_entry_cmp(&v[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo;
+	     end < n && ewoe_addr_equal(v[end].src, src) && ewoe_addr_equal(v[end].dst, dst); end++)
+		;
+	*first = lo;
+	return end - lo;
+}
+
+/* The first matching policy in table order, as a scan of the whole table would find it. */
+static const struct xfrm_pol_info *find_policy(const struct check_index *ix, uint8_t dir,
 					       const struct slot *s, const struct ewoe_peer *p)
 {
-	for (size_t i = 0; i < t->n_pol; i++)
-		if (t->pol[i].dir == dir && sel_ok(&t->pol[i].sel, s, p))
-			return &t->pol[i];
-	return NULL;
+	const struct xfrm_table *t = ix->t;
+	size_t first, n, best = t->n_pol;
+
+	n = index_range(ix->pol, ix->n_pol, s->out ? &p->local : &p->remote,
+			s->out ? &p->remote : &p->local, &first);
+	for (size_t i = first; i < first + n; i++) {
+		const struct xfrm_pol_info *pol = &t->pol[ix->pol[i].pos];
+
+		if (pol->dir == dir && sel_ok(&pol->sel, s, p)) {
+			best = ix->pol[i].pos;
+			break;
+		}
+	}
+	for (size_t i = 0; i < ix->n_pol_wide && ix->pol_wide[i] < best; i++) {
+		const struct xfrm_pol_info *pol = &t->pol[ix->pol_wide[i]];
+
+		if (pol->dir == dir && sel_ok(&pol->sel, s, p)) {
+			best = ix->pol_wide[i];
+			break;
+		}
+	}
+	return best < t->n_pol ? &t->pol[best] : NULL;
 }
 
 static void policy_lines(struct check_report *r, const struct check_expect *e, const struct slot *s,
-			 uint8_t dir, const struct xfrm_table *t)
+			 uint8_t dir, const struct check_index *ix)
 {
 	const struct ewoe_peer *p = e->peer;
 	const struct xfrm_pol_info *pol = NULL;
@@ -391,12 +488,11 @@ static void policy_lines(struct check_report *r, const struct check_expect *e, c
 	char buf[96];
 	bool ok;
 
-	pol = dir == XFRM_POLICY_FWD ? find_policy(t, dir, s, p) : s->pol;
+	pol = dir == XFRM_POLICY_FWD ? find_policy(ix, dir, s, p) : s->pol;
 	l = add_line(r, p->name, "policy", CHECK_OK, "policy %s %s", dir_name(dir),
 		     strchr(s->label, ' ') + 1);
 	if (!l)
 		return;
-	expected_sel_str(s, p, buf, sizeof(buf));
 	if (!pol && dir == XFRM_POLICY_FWD) {
 		/* Transport mode ends at this host: strongSwan installs no forwarding policy. */
 		SET(found, "none");
@@ -405,6 +501,7 @@ static void policy_lines(struct check_report *r, const struct check_expect *e, c
 	}
 	if (!pol) {
 		mark_failed(r, l);
+		expected_sel_str(s, p, buf, sizeof(buf));
 		SET(found, "missing");
 		SET(expected, "%s policy %s", dir_name(dir), buf);
 		SET(fix, "strongSwan installs the policies with the CHILD_SA: check 'swanctl "
@@ -440,7 +537,36 @@ static void policy_lines(struct check_report *r, const struct check_expect *e, c
 		mark_failed(r, l);
 }
 
-int check_xfrm(struct check_report *r, const struct check_expect *e, const struct xfrm_table *t)
+/* An SA between the tunnel's two addresses, either way. */
+struct candidate {
+	const struct xfrm_sa_info *sa;
+	bool used;
+};
+
+/* The SAs from local to remote and from remote to local, merged back into table order. */
+static int tunnel_sas(const struct check_index *ix, const struct ewoe_peer *p,
+		      struct candidate **out)
+{
+	size_t o, n_out = index_range(ix->sa, ix->n_sa, &p->local, &p->remote, &o);
+	size_t i, n_in = index_range(ix->sa, ix->n_sa, &p->remote, &p->local, &i);
+	size_t o_end = o + n_out, i_end = i + n_in, n = 0;
+	struct candidate *c;
+
+	if (ewoe_addr_equal(&p->local, &p->remote))
+		i = i_end; /* one run, already counted as out */
+	c = calloc(n_out + n_in ? n_out + n_in : 1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	while (o < o_end || i < i_end) {
+		bool take_out = i == i_end || (o < o_end && ix->sa[o].pos < ix->sa[i].pos);
+
+		c[n++].sa = &ix->t->sa[ix->sa[take_out ? o++ : i++].pos];
+	}
+	*out = c;
+	return (int)n;
+}
+
+int check_xfrm(struct check_report *r, const struct check_expect *e, const struct check_index *ix)
 {
 	const struct ewoe_peer *p = e->peer;
 	struct slot slots[] = {
@@ -449,18 +575,23 @@ int check_xfrm(struct check_report *r, const struct check_expect *e, const struc
 		{ .out = false, .port_on_dst = true },
 		{ .out = true, .port_on_dst = false },
 	};
-	char labels[4][32];
-	bool *used;
+	char labels[4][32], local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+	struct candidate *cand;
+	int n_cand;
 
+	ewoe_addr_str(&p->local, local);
+	ewoe_addr_str(&p->remote, remote);
 	for (size_t i = 0; i < 4; i++) {
+		slots[i].src = slots[i].out ? local : remote;
+		slots[i].dst = slots[i].out ? remote : local;
 		snprintf(labels[i], sizeof(labels[i]),
 			 slots[i].port_on_dst ? "%s any->%u" : "%s %u->any",
 			 slots[i].out ? "out" : "in", p->dst_port);
 		slots[i].label = labels[i];
 	}
 
-	used = calloc(t->n_sa ? t->n_sa : 1, sizeof(*used));
-	if (!used) {
+	n_cand = tunnel_sas(ix, p, &cand);
+	if (n_cand < 0) {
 		r->oom = true;
 		return -ENOMEM;
 	}
@@ -472,11 +603,11 @@ int check_xfrm(struct check_report *r, const struct check_expect *e, const struc
 	 */
 	for (size_t k = 0; k < 4; k++)
 		slots[k].pol =
-		    find_policy(t, slots[k].out ? XFRM_POLICY_OUT : XFRM_POLICY_IN, &slots[k], p);
+		    find_policy(ix, slots[k].out ? XFRM_POLICY_OUT : XFRM_POLICY_IN, &slots[k], p);
 	for (int pass = 0; pass < 3; pass++) {
-		for (size_t i = 0; i < t->n_sa; i++) {
-			for (size_t k = 0; k < 4 && !used[i]; k++) {
-				const struct xfrm_sa_info *sa = &t->sa[i];
+		for (int i = 0; i < n_cand; i++) {
+			for (size_t k = 0; k < 4 && !cand[i].used; k++) {
+				const struct xfrm_sa_info *sa = cand[i].sa;
 				const struct xfrm_pol_info *pol = slots[k].pol;
 
 				if (slots[k].sa || !sa_addrs_match(sa, p, slots[k].out))
@@ -487,7 +618,7 @@ int check_xfrm(struct check_report *r, const struct check_expect *e, const struc
 				if (pass == 1 && !ports_match(&sa->sel, &slots[k], p->dst_port))
 					continue;
 				slots[k].sa = sa;
-				used[i] = true;
+				cand[i].used = true;
 			}
 		}
 	}
@@ -495,12 +626,12 @@ int check_xfrm(struct check_report *r, const struct check_expect *e, const struc
 	for (size_t k = 0; k < 4; k++)
 		sa_lines(r, e, &slots[k]);
 
-	for (size_t i = 0; i < t->n_sa; i++) {
-		const struct xfrm_sa_info *sa = &t->sa[i];
+	for (int i = 0; i < n_cand; i++) {
+		const struct xfrm_sa_info *sa = cand[i].sa;
 		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], sel[120];
 		struct check_line *l;
 
-		if (used[i] || !(sa_addrs_match(sa, p, true) || sa_addrs_match(sa, p, false)))
+		if (cand[i].used)
 			continue;
 		l = add_line(r, p->name, "sa", CHECK_FAIL, "sa extra spi 0x%08x", sa->spi);
 		if (!l)
@@ -518,15 +649,15 @@ int check_xfrm(struct check_report *r, const struct check_expect *e, const struc
 		l->packets = sa->packets;
 		l->bytes = sa->bytes;
 	}
-	free(used);
+	free(cand);
 
 	for (size_t k = 0; k < 4; k++) {
 		/* Policies follow the flow: out policies for out SAs, in and fwd for in SAs. */
 		if (slots[k].out) {
-			policy_lines(r, e, &slots[k], XFRM_POLICY_OUT, t);
+			policy_lines(r, e, &slots[k], XFRM_POLICY_OUT, ix);
 		} else {
-			policy_lines(r, e, &slots[k], XFRM_POLICY_IN, t);
-			policy_lines(r, e, &slots[k], XFRM_POLICY_FWD, t);
+			policy_lines(r, e, &slots[k], XFRM_POLICY_IN, ix);
+			policy_lines(r, e, &slots[k], XFRM_POLICY_FWD, ix);
 		}
 	}
 	return r->oom ? -ENOMEM : 0;

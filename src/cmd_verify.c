@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -56,17 +57,34 @@ struct daemons {
 	struct ike *ike;
 };
 
+/*
+ * False when the remote names a unix socket that is not there. Connecting would fail anyway,
+ * but only after starting the client library (libstrongswan's thread pool, the OVSDB IDL),
+ * which costs more than the whole kernel side of verify.
+ */
+static bool socket_may_answer(const char *remote, const char *unix_prefix)
+{
+	size_t len = strlen(unix_prefix);
+	struct stat st;
+
+	if (strncmp(remote, unix_prefix, len))
+		return true; /* tcp: or ssl: only a connection attempt can tell */
+	return stat(remote + len, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 static void daemons_open(struct daemons *d)
 {
 	int timeout =
 	    ewoe_opts.timeout_ms < DAEMON_TIMEOUT_MS ? ewoe_opts.timeout_ms : DAEMON_TIMEOUT_MS;
 
 	memset(d, 0, sizeof(*d));
-	if (ovsdb_open(ewoe_opts.db, timeout, &d->db) < 0) {
+	if (!socket_may_answer(ewoe_opts.db, "unix:") ||
+	    ovsdb_open(ewoe_opts.db, timeout, &d->db) < 0) {
 		d->db = NULL;
 		ewoe_info("OVS side not checked: no Open vSwitch database at %s", ewoe_opts.db);
 	}
-	if (ike_open(ewoe_opts.vici, &d->ike) < 0) {
+	if (!socket_may_answer(ewoe_opts.vici, "unix://") ||
+	    ike_open(ewoe_opts.vici, &d->ike) < 0) {
 		d->ike = NULL;
 		ewoe_info("IKE side not checked: no strongSwan VICI socket at %s", ewoe_opts.vici);
 	}
@@ -107,6 +125,7 @@ int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const 
 {
 	struct xfrm_link_info pf_link, rep_link;
 	struct check_report r;
+	struct check_index ix;
 	struct xfrm_table t;
 	struct daemons d;
 	char *json;
@@ -122,6 +141,11 @@ int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const 
 		xfrm_table_free(&t);
 		return could_not_check("could not read the interfaces from the kernel");
 	}
+	if (check_index_build(&ix, &t)) {
+		ewoe_err("verify: out of memory");
+		xfrm_table_free(&t);
+		return could_not_check("out of memory");
+	}
 
 	check_report_init(&r, expect);
 	daemons_open(&d);
@@ -134,11 +158,12 @@ int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const 
 			.ifname = ifname_of,
 		};
 
-		if (check_xfrm(&r, &e, &t) || check_daemons(&r, &d, &peers[i], rep))
+		if (check_xfrm(&r, &e, &ix) || check_daemons(&r, &d, &peers[i], rep))
 			break;
 	}
 	daemons_close(&d);
 	check_mtu(&r, pf, pf_link.mtu, rep, rep_link.mtu);
+	check_index_free(&ix);
 	xfrm_table_free(&t);
 
 	rc = check_report_exit(&r);

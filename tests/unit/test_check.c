@@ -245,19 +245,22 @@ static void run(struct fixture *f)
 {
 	/* In a dump, a message may start 4 bytes off an 8-byte boundary: test there. */
 	_Alignas(8) char buf[MNL_SOCKET_BUFFER_SIZE + 4];
+	struct check_index ix;
 
 	for (size_t i = 0; i < f->n_sa; i++)
 		assert_int_equal(xfrm_parse_sa(build_sa(buf + 4, &f->sa[i]), &f->sa_out[i]), 0);
 	for (size_t i = 0; i < f->n_pol; i++)
 		assert_int_equal(
-			xfrm_parse_policy(build_policy(buf + 4, &f->pol[i]), &f->pol_out[i]), 0);
+		    xfrm_parse_policy(build_policy(buf + 4, &f->pol[i]), &f->pol_out[i]), 0);
 	f->table.sa = f->sa_out;
 	f->table.n_sa = f->n_sa;
 	f->table.pol = f->pol_out;
 	f->table.n_pol = f->n_pol;
 	check_report_free(&f->report);
 	check_report_init(&f->report, f->expect.offload);
-	assert_int_equal(check_xfrm(&f->report, &f->expect, &f->table), 0);
+	assert_int_equal(check_index_build(&ix, &f->table), 0);
+	assert_int_equal(check_xfrm(&f->report, &f->expect, &ix), 0);
+	check_index_free(&ix);
 }
 
 static const struct check_line *line(const struct fixture *f, const char *item)
@@ -857,6 +860,158 @@ static void json_schema(void **state)
 	json_object_put(root);
 }
 
+/*
+ * The index at scale: many tunnels from one local address, each tunnel's SAs and policies
+ * scattered over the table, must each find exactly their own; stale SAs and a subnet policy
+ * that comes first in the table keep the verdicts a scan of the whole table gives.
+ */
+#define MANY_PEERS 600
+#define STALE_OUT  7	       /* this peer has a stale out SA at the end of the table */
+#define STALE_IN   8	       /* and this one a stale in SA at its start */
+#define WIDE_NET   0x0a000100u /* 10.0.1.0/24: a template-less in policy covers these peers */
+
+static uint32_t many_remote(size_t i)
+{
+	return 0x0a000000u + (uint32_t)i + 1; /* 10.0.0.1 on */
+}
+
+static void many_addr(struct ewoe_addr *a, uint32_t ip)
+{
+	a->family = AF_INET;
+	a->v4.s_addr = htonl(ip);
+}
+
+static uint32_t many_spi(size_t i, int k)
+{
+	return ((uint32_t)i << 4) | (uint32_t)(k + 1);
+}
+
+/* Slot k as check_xfrm orders them: out any->P, in P->any, in any->P, out P->any. */
+static void many_sa(struct xfrm_sa_info *sa, const struct ewoe_peer *p, size_t i, int k)
+{
+	bool out = k == 0 || k == 3;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->src = out ? p->local : p->remote;
+	sa->dst = out ? p->remote : p->local;
+	sa->spi = many_spi(i, k);
+	sa->proto = IPPROTO_ESP;
+	sa->mode = XFRM_MODE_TRANSPORT;
+	sa->reqid = 2 * (uint32_t)i + (k < 2 ? 1 : 2);
+	snprintf(sa->aead, sizeof(sa->aead), "%s", CHECK_AEAD);
+	sa->aead_icv_bits = 128;
+	sa->esn = true;
+	sa->sel.family = AF_INET; /* the two hosts, as strongSwan installs */
+	sa->sel.saddr = sa->src;
+	sa->sel.daddr = sa->dst;
+	sa->sel.prefixlen_s = sa->sel.prefixlen_d = 32;
+}
+
+static void many_pol(struct xfrm_pol_info *pol, const struct xfrm_sa_info *sa, int k)
+{
+	bool out = k == 0 || k == 3, port_on_dst = k == 0 || k == 2;
+
+	memset(pol, 0, sizeof(*pol));
+	pol->dir = out ? XFRM_POLICY_OUT : XFRM_POLICY_IN;
+	pol->action = XFRM_POLICY_ALLOW;
+	pol->sel = sa->sel;
+	pol->sel.proto = IPPROTO_UDP;
+	pol->sel.sport = port_on_dst ? 0 : PORT;
+	pol->sel.sport_mask = port_on_dst ? 0 : 0xffff;
+	pol->sel.dport = port_on_dst ? PORT : 0;
+	pol->sel.dport_mask = port_on_dst ? 0xffff : 0;
+	pol->n_tmpl = 1;
+	pol->tmpl.src = sa->src;
+	pol->tmpl.dst = sa->dst;
+	pol->tmpl.proto = IPPROTO_ESP;
+	pol->tmpl.mode = XFRM_MODE_TRANSPORT;
+	pol->tmpl.reqid = sa->reqid;
+}
+
+static void index_many_tunnels(void **state)
+{
+	static const char *const sa_items[] = { "sa out any->4789", "sa in 4789->any",
+						"sa in any->4789", "sa out 4789->any" };
+	struct ewoe_peer *peers = calloc(MANY_PEERS, sizeof(*peers));
+	struct xfrm_table t = {
+		.sa = calloc(4 * MANY_PEERS + 2, sizeof(*t.sa)),
+		.pol = calloc(4 * MANY_PEERS + 1, sizeof(*t.pol)),
+	};
+	struct check_index ix;
+	size_t n_wide = 0;
+
+	(void)state;
+	assert_non_null(peers);
+	assert_non_null(t.sa);
+	assert_non_null(t.pol);
+	for (size_t i = 0; i < MANY_PEERS; i++) {
+		ewoe_peer_init(&peers[i]);
+		snprintf(peers[i].name, sizeof(peers[i].name), "p%zu", i);
+		many_addr(&peers[i].local, 0xc0000201u); /* 192.0.2.1 */
+		many_addr(&peers[i].remote, many_remote(i));
+	}
+	/* A stale in SA first; then slot by slot, so one tunnel's SAs lie far apart. */
+	many_sa(&t.sa[t.n_sa], &peers[STALE_IN], STALE_IN, 2);
+	t.sa[t.n_sa].reqid = 999; /* an earlier run's */
+	t.sa[t.n_sa++].spi = 0xbeef;
+	/* First in the table, so it wins over the host policies it covers. */
+	many_sa(&t.sa[t.n_sa], &peers[0], 0, 2);
+	many_pol(&t.pol[t.n_pol], &t.sa[t.n_sa], 2);
+	many_addr(&t.pol[t.n_pol].sel.saddr, WIDE_NET);
+	t.pol[t.n_pol].sel.prefixlen_s = 24;
+	t.pol[t.n_pol++].n_tmpl = 0;
+	for (int k = 0; k < 4; k++) {
+		for (size_t i = 0; i < MANY_PEERS; i++) {
+			many_sa(&t.sa[t.n_sa], &peers[i], i, k);
+			many_pol(&t.pol[t.n_pol++], &t.sa[t.n_sa++], k);
+		}
+	}
+	many_sa(&t.sa[t.n_sa], &peers[STALE_OUT], STALE_OUT, 0);
+	t.sa[t.n_sa].reqid = 999; /* an earlier run's */
+	t.sa[t.n_sa++].spi = 0xdead;
+	assert_int_equal(check_index_build(&ix, &t), 0);
+	assert_int_equal(ix.n_sa, t.n_sa);
+	assert_int_equal(ix.n_pol_wide, 1);
+
+	for (size_t i = 0; i < MANY_PEERS; i++) {
+		struct check_expect e = {
+			.peer = &peers[i],
+			.pf = "p0",
+			.pf_ifindex = PF_INDEX,
+			.offload = OFFLOAD_NONE,
+		};
+		bool wide = (many_remote(i) & 0xffffff00u) == WIDE_NET;
+		size_t fails = (i == STALE_OUT || i == STALE_IN) + wide;
+		struct check_report r;
+
+		check_report_init(&r, OFFLOAD_NONE);
+		assert_int_equal(check_xfrm(&r, &e, &ix), 0);
+		/* 24 SA lines, 10 policy lines: transport mode has no fwd policies */
+		assert_int_equal(r.n, 34 + (i == STALE_OUT || i == STALE_IN));
+		assert_int_equal(r.n_fail, fails);
+		for (size_t n = 0; n < r.n; n++) {
+			const struct check_line *l = &r.lines[n];
+
+			assert_string_equal(l->peer, peers[i].name);
+			for (int k = 0; k < 4; k++)
+				if (!strcmp(l->item, sa_items[k]))
+					assert_int_equal(l->spi, many_spi(i, k));
+			if (!strncmp(l->item, "sa extra", 8))
+				assert_int_equal(l->spi, i == STALE_OUT ? 0xdead : 0xbeef);
+			if (!strcmp(l->item, "policy in any->4789"))
+				assert_int_equal(l->status == CHECK_FAIL, wide);
+		}
+		n_wide += wide;
+		check_report_free(&r);
+	}
+	assert_int_equal(n_wide, 256); /* 10.0.1.0 .. 10.0.1.255 */
+	check_index_free(&ix);
+	check_index_free(NULL);
+	free(t.sa);
+	free(t.pol);
+	free(peers);
+}
+
 static void table_output(void **state)
 {
 	struct fixture *f = *state;
@@ -916,6 +1071,7 @@ int main(void)
 		cmocka_unit_test(mtu_verdicts),
 		cmocka_unit_test_setup_teardown(json_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(table_output, setup, teardown),
+		cmocka_unit_test(index_many_tunnels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
