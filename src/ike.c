@@ -891,9 +891,13 @@ static void on_log(void *user, char *event, vici_res_t *ev)
 		return;
 	if (w->stream)
 		ewoe_info("  charon: %s", msg);
-	/* Packet traffic ("sending packet: ...") says nothing about why IKE fails. */
+	/*
+	 * Packet traffic ("sending packet: ...") says nothing about why IKE fails, and a
+	 * retransmit only that the peer has not answered yet, which the timeout says itself.
+	 */
 	if (vici_find_int(ev, 4, "level") <= 1 &&
-	    strcasecmp(vici_find_str(ev, "", "group"), "net")) {
+	    strcasecmp(vici_find_str(ev, "", "group"), "net") &&
+	    strncmp(msg, "retransmit ", strlen("retransmit "))) {
 		pthread_mutex_lock(&w->lock);
 		snprintf(w->last, sizeof(w->last), "%s", msg);
 		pthread_mutex_unlock(&w->lock);
