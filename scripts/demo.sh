@@ -1,7 +1,8 @@
 #!/bin/sh
 # The one-command demo: install what is missing, build ewoe, boot the two-DPU lab (a
-# user-mode-linux guest; the machine's own network is not touched), set up both emulated Arms
-# with ewoe, show verify's table and an encrypted ping, and clean up. Run as root.
+# user-mode-linux guest; the machine's own network is not touched), give each emulated Arm an
+# ewoe.conf and run `ewoe setup` on it, show verify's table, an encrypted ping and the ESP
+# packets it took, then `ewoe teardown`. Run as root.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -35,7 +36,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-step "booting the lab (user-mode-linux, about a minute)"
+step "booting the lab (user-mode-linux, under a minute)"
 touch "$work/guest.log"
 EWOE=$PWD/build/ewoe EWOE_SRC=$PWD EWOE_BUILD=$PWD/build \
 	./tests/lab/boot.sh "$work" "$PWD/tests/lab/guest-demo.sh" &

@@ -1,4 +1,5 @@
-# The two-DPU lab: a user-mode-linux guest with two emulated Arms (docs/lab.md).
+# The lab: a user-mode-linux guest with two (or, for the mesh, four) emulated Arms (docs/lab.md).
 ewoe_shell_test(lab/test_lab_manual.sh lab)
 ewoe_shell_test(lab/test_lab.sh lab)
-set_tests_properties(lab/test_lab_manual lab/test_lab PROPERTIES TIMEOUT 900)
+ewoe_shell_test(lab/test_lab_mesh.sh lab)
+set_tests_properties(lab/test_lab_manual lab/test_lab lab/test_lab_mesh PROPERTIES TIMEOUT 900)

@@ -1,25 +1,33 @@
-# The two-DPU lab topology, built inside the user-mode-linux guest (source this file).
+# The lab topology, built inside the user-mode-linux guest (source this file).
+#
+# Two arms (the default, LAB_ARMS=2): one veth wire p0 joins them.
 #
 #   host1 (netns)                 arm1 (netns)                  arm2 (netns)                 host2 (netns)
 #   ens7np0 198.51.100.1/24 ---- pf0hpf [vxlan-br] vxlan ...    ... vxlan [vxlan-br] pf0hpf ---- ens7np0 198.51.100.2/24
 #                                p0 192.0.2.1/24 ========== ESP ========== p0 192.0.2.2/24
+#
+# More arms (LAB_ARMS=3 or more): a wire can join only two, so each arm's p0 is a veth whose
+# other end, named armN, is a port of the Linux bridge "wire" in netns wire: one underlay
+# segment, a switch between the DPUs. Arm N has underlay 192.0.2.N and its host 198.51.100.N.
 #
 # Each arm runs its own ovsdb-server, ovs-vswitchd (kernel datapath) and charon. charon runs
 # in a mount namespace of its own with a private /run: it writes a fixed pid file there.
 # Sockets, databases and ewoe's sysroot live under $LAB_RUN (guest tmpfs); every daemon
 # logs to $LAB_LOGS (on the host), named <arm>-<daemon>.log.
 #
-# Functions: lab_up, lab_down, in_arm N CMD..., in_host N CMD..., lab_ewoe N ARGS...,
+# Functions: lab_up, lab_down, lab_arms, in_arm N CMD..., in_host N CMD..., lab_ewoe N ARGS...,
 # lab_db N, lab_vici N, lab_root N, lab_swanctl N ARGS...
 
 : "${LAB_LOGS:?LAB_LOGS must name a directory for daemon logs}"
 LAB_RUN=${LAB_RUN:-/tmp/ewoe-lab}
+LAB_ARMS=${LAB_ARMS:-2}
 LAB_UNDERLAY_NET=192.0.2
 LAB_OVERLAY_NET=198.51.100
 # The underlay carries VXLAN (50 bytes) inside ESP (about 40 bytes) around 1500-byte frames.
 LAB_UNDERLAY_MTU=9000
 
 lab_log() { echo "lab: $*"; }
+lab_arms() { seq 1 "$LAB_ARMS"; }
 
 lab_db() { echo "unix:$LAB_RUN/arm$1/db.sock"; }
 lab_vici() { echo "unix://$LAB_RUN/arm$1/charon.vici"; }
@@ -76,7 +84,7 @@ lab_wait() {
 }
 
 lab_net_up() {
-	for n in 1 2; do
+	for n in $(lab_arms); do
 		ip netns add "arm$n" && ip netns add "host$n" || return 1
 		in_arm "$n" ip link set lo up && in_host "$n" ip link set lo up || return 1
 		# The host's PF and the Arm's representor of it.
@@ -85,10 +93,23 @@ lab_net_up() {
 			in_host "$n" ip link set ens7np0 up &&
 			in_arm "$n" ip link set pf0hpf up || return 1
 	done
-	# The uplink wire between the two DPUs.
-	ip link add p0 netns arm1 mtu "$LAB_UNDERLAY_MTU" type veth \
-		peer name p0 netns arm2 mtu "$LAB_UNDERLAY_MTU" || return 1
-	for n in 1 2; do
+	if [ "$LAB_ARMS" -eq 2 ]; then
+		# The uplink wire between the two DPUs.
+		ip link add p0 netns arm1 mtu "$LAB_UNDERLAY_MTU" type veth \
+			peer name p0 netns arm2 mtu "$LAB_UNDERLAY_MTU" || return 1
+	else
+		# The switch of the underlay segment: no STP, so a port forwards as soon as it is up.
+		ip netns add wire &&
+			ip -n wire link add wire mtu "$LAB_UNDERLAY_MTU" type bridge stp_state 0 \
+				forward_delay 0 &&
+			ip -n wire link set wire up || return 1
+		for n in $(lab_arms); do
+			ip link add p0 netns "arm$n" mtu "$LAB_UNDERLAY_MTU" type veth \
+				peer name "arm$n" netns wire mtu "$LAB_UNDERLAY_MTU" &&
+				ip -n wire link set "arm$n" master wire up || return 1
+		done
+	fi
+	for n in $(lab_arms); do
 		in_arm "$n" ip addr add "$(lab_underlay_ip "$n")/24" dev p0 &&
 			in_arm "$n" ip link set p0 up || return 1
 	done
@@ -154,9 +175,14 @@ lab_up() {
 	# swanctl's default plugin list names plugins Debian does not ship; each one is a warning.
 	echo 'swanctl { load = random nonce pem pkcs1 pkcs8 x509 pubkey openssl }' \
 		>"$LAB_RUN/swanctl-strongswan.conf" || return 1
-	lab_log "network namespaces arm1 arm2 host1 host2, wires p0 and pf0hpf"
+	if [ "$LAB_ARMS" -eq 2 ]; then
+		lab_log "network namespaces arm1 arm2 host1 host2, wires p0 and pf0hpf"
+	else
+		lab_log "network namespaces arm1..arm$LAB_ARMS host1..host$LAB_ARMS, each p0 on" \
+			"bridge wire (netns wire), wires pf0hpf"
+	fi
 	lab_net_up || return 1
-	for n in 1 2; do
+	for n in $(lab_arms); do
 		mkdir -p "$LAB_RUN/arm$n" "$(lab_root "$n")" || return 1
 		lab_log "arm$n: ovsdb-server, ovs-vswitchd, charon"
 		lab_ovs_up "$n" && lab_charon_up "$n" || return 1
@@ -165,7 +191,7 @@ lab_up() {
 
 # The state of every arm and host, for a failed run's logs.
 lab_diag() {
-	for n in 1 2; do
+	for n in $(lab_arms); do
 		d=$LAB_RUN/arm$n
 		[ -S "$d/db.sock" ] || continue
 		{
@@ -199,14 +225,16 @@ lab_kill_pidfile() {
 
 # Stops everything lab_up started; safe to call more than once and after a partial lab_up.
 lab_down() {
-	for n in 1 2; do
+	for n in $(lab_arms); do
 		d=$LAB_RUN/arm$n
 		lab_kill_pidfile "$d/charon.pid"
 		lab_kill_pidfile "$d/ovs-vswitchd.pid"
 		lab_kill_pidfile "$d/ovsdb-server.pid"
 		rm -f "$d/charon.pid" "$d/ovs-vswitchd.pid" "$d/ovsdb-server.pid"
 	done
-	for ns in arm1 arm2 host1 host2; do
-		ip netns del "$ns" 2>/dev/null || true
+	for n in $(lab_arms); do
+		ip netns del "arm$n" 2>/dev/null || true
+		ip netns del "host$n" 2>/dev/null || true
 	done
+	ip netns del wire 2>/dev/null || true
 }
