@@ -209,9 +209,9 @@ static int check_proposal(const char *what, const char *s)
 	return 0;
 }
 
-int ike_check_peer(const struct ewoe_peer *peer)
+/* What ike_check_peer checks besides the credential files. */
+static int check_settings(const struct ewoe_peer *peer)
 {
-	struct creds *c = NULL;
 	int err;
 
 	err = check_proposal("--ike-proposal", peer->ike_proposal);
@@ -225,6 +225,15 @@ int ike_check_peer(const struct ewoe_peer *peer)
 			 peer->remote_name);
 		err = -EINVAL;
 	}
+	return err;
+}
+
+int ike_check_peer(const struct ewoe_peer *peer)
+{
+	struct creds *c = NULL;
+	int err;
+
+	err = check_settings(peer);
 	if (!err)
 		err = creds_load(peer, &c);
 	creds_free(c);
@@ -568,7 +577,11 @@ static int mkdirs(const char *path, mode_t mode)
 	return 0;
 }
 
-/* Write beside, then rename: charon or swanctl never read half a file. */
+/*
+ * Write beside, then rename: charon or swanctl never read half a file. No fsync: what the
+ * file holds is re-derived from ewoe.conf by ewoe.service at every boot, while an fsync per
+ * file would cost a disk flush per peer of a full-mesh setup.
+ */
 static int write_file(const struct out_file *f)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX + 16];
@@ -584,8 +597,7 @@ static int write_file(const struct out_file *f)
 	if (snprintf(tmp, sizeof(tmp), "%s.ewoe-new", f->path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, f->mode);
-	if (fd < 0 || fchmod(fd, f->mode) || write(fd, f->data, f->len) != (ssize_t)f->len ||
-	    fsync(fd)) {
+	if (fd < 0 || fchmod(fd, f->mode) || write(fd, f->data, f->len) != (ssize_t)f->len) {
 		err = -errno;
 		ewoe_err("%s: cannot write: %s", tmp, strerror(errno));
 	}
@@ -696,8 +708,8 @@ int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer)
 	snprintf(shared_id, sizeof(shared_id), "ike-%s", conn);
 	err = ike_check_daemon(ike, peer);
 	if (!err)
-		err = ike_check_peer(peer);
-	if (!err)
+		err = check_settings(peer);
+	if (!err) /* the same checks as ike_check_peer: the files are read once here */
 		err = creds_load(peer, &c);
 	if (!err)
 		err = plan_files(peer, c, files);
