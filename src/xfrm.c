@@ -15,7 +15,6 @@
 #include <linux/rtnetlink.h>
 #include <linux/xfrm.h>
 #include <netlink/addr.h>
-#include <netlink/cache.h>
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
 #include <netlink/xfrm/sa.h>
@@ -225,11 +224,35 @@ static int nlerr_to_errno(int nlerr)
 	}
 }
 
+struct sa_dump {
+	struct xfrm_table *t;
+	size_t cap;
+	int err;
+};
+
+static int on_sa(struct nl_msg *msg, void *arg)
+{
+	struct sa_dump *d = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWSA)
+		return NL_SKIP;
+	d->err = grow((void **)&d->t->sa, sizeof(*d->t->sa), d->t->n_sa, &d->cap);
+	if (d->err)
+		return NL_STOP;
+	if (xfrm_parse_sa(nlh, &d->t->sa[d->t->n_sa]) == 0)
+		d->t->n_sa++;
+	return NL_OK;
+}
+
+/*
+ * One dump, each state parsed by libnl-xfrm as it arrives and kept in our compact struct:
+ * a libnl cache would hold a full object per SA, tens of MiB at 10,000 SAs.
+ */
 static int read_states(struct xfrm_table *t)
 {
 	struct nl_sock *sock = nl_socket_alloc();
-	struct nl_cache *cache = NULL;
-	size_t cap = 0;
+	struct sa_dump d = { .t = t };
 	int err;
 
 	if (!sock) {
@@ -244,23 +267,19 @@ static int read_states(struct xfrm_table *t)
 		err = nlerr_to_errno(err);
 		goto out;
 	}
-	err = xfrmnl_sa_alloc_cache(sock, &cache);
+	nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, on_sa, &d);
+	err = nl_send_simple(sock, XFRM_MSG_GETSA, NLM_F_DUMP, NULL, 0);
+	if (err >= 0)
+		err = nl_recvmsgs_default(sock);
 	if (err < 0) {
 		ewoe_err("reading xfrm states: %s", nl_geterror(err));
 		err = nlerr_to_errno(err);
 		goto out;
 	}
-	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-		err = grow((void **)&t->sa, sizeof(*t->sa), t->n_sa, &cap);
-		if (err) {
-			ewoe_err("reading xfrm states: out of memory");
-			goto out;
-		}
-		sa_from_libnl((struct xfrmnl_sa *)o, &t->sa[t->n_sa++]);
-	}
-	err = 0;
+	err = d.err;
+	if (err)
+		ewoe_err("reading xfrm states: out of memory");
 out:
-	nl_cache_free(cache);
 	nl_socket_free(sock);
 	return err;
 }
