@@ -118,27 +118,6 @@ setup_bridge_both() {
 	done
 }
 
-# Nothing of a tunnel left on arm N: SA, policy, VXLAN port, strongSwan connection or SA,
-# or a file ewoe wrote under its root.
-assert_arm_clean() {
-	n=$1
-	when=$2
-	c=$(esp_sa_count "$n")
-	[ "$c" -eq 0 ] || fail "arm$n: $c ESP SAs left $when"
-	# charon's own per-socket bypass policies stay while it runs; tunnel policies must go.
-	c=$(in_arm "$n" ip xfrm policy | grep -Ec '^[[:space:]]*dir (in|out|fwd) ')
-	[ "$c" -eq 0 ] || fail "arm$n: $c xfrm policies left $when"
-	ports=$(lab_vsctl "$n" --bare --columns=name find Interface type=vxlan)
-	[ -z "$ports" ] || fail "arm$n: VXLAN interface(s) left in OVS $when: $ports"
-	! lab_vsctl "$n" br-exists "$BRIDGE" || fail "arm$n: bridge $BRIDGE left $when"
-	conns=$(lab_swanctl "$n" --list-conns 2>/dev/null | grep -E '^[^ ].*:' || true)
-	[ -z "$conns" ] || fail "arm$n: strongSwan connections left $when: $conns"
-	sas=$(lab_swanctl "$n" --list-sas 2>/dev/null | grep -E '^[^ ].*:' || true)
-	[ -z "$sas" ] || fail "arm$n: IKE SAs left $when: $sas"
-	files=$(find "$(lab_root "$n")" -type f 2>/dev/null)
-	[ -z "$files" ] || fail "arm$n: ewoe files left $when: $files"
-}
-
 # --- the run --------------------------------------------------------------------------------
 step "lab up"
 lab_up || fail "lab_up failed"

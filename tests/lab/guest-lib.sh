@@ -38,6 +38,29 @@ run_logged() {
 
 # Number of ESP SAs on arm N, from the kernel.
 esp_sa_count() { in_arm "$1" ip xfrm state | grep -c '^[[:space:]]*proto esp'; }
+
+# assert_arm_clean N [WHEN]: nothing of ewoe's left on arm N: SA, tunnel policy, VXLAN port,
+# bridge $BRIDGE, strongSwan connection or IKE SA, or a file ewoe wrote under its root
+# (etc/ewoe there is the operator's input: config and credentials).
+assert_arm_clean() {
+	n=$1
+	when=${2:-after teardown}
+	c=$(esp_sa_count "$n")
+	[ "$c" -eq 0 ] || fail "arm$n: $c ESP SAs left $when"
+	# charon's own per-socket bypass policies stay while it runs; tunnel policies must go.
+	c=$(in_arm "$n" ip xfrm policy | grep -Ec '^[[:space:]]*dir (in|out|fwd) ')
+	[ "$c" -eq 0 ] || fail "arm$n: $c xfrm policies left $when"
+	ports=$(lab_vsctl "$n" --bare --columns=name find Interface type=vxlan)
+	[ -z "$ports" ] || fail "arm$n: VXLAN interface(s) left in OVS $when: $ports"
+	! lab_vsctl "$n" br-exists "$BRIDGE" || fail "arm$n: bridge $BRIDGE left $when"
+	conns=$(lab_swanctl "$n" --list-conns 2>/dev/null | grep -E '^[^ ].*:' || true)
+	[ -z "$conns" ] || fail "arm$n: strongSwan connections left $when: $conns"
+	sas=$(lab_swanctl "$n" --list-sas 2>/dev/null | grep -E '^[^ ].*:' || true)
+	[ -z "$sas" ] || fail "arm$n: IKE SAs left $when: $sas"
+	root=$(lab_root "$n")
+	files=$(find "$root" -path "$root/etc/ewoe" -prune -o -type f -print 2>/dev/null)
+	[ -z "$files" ] || fail "arm$n: ewoe files left $when: $files"
+}
 xfrm_policy_count() { in_arm "$1" ip xfrm policy | grep -c '^src'; }
 
 # Packets the ESP SAs of arm N have carried, summed over all its SAs.

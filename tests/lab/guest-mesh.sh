@@ -190,24 +190,6 @@ arm_state() {
 	(cd "$(lab_root "$1")" && find . -path ./etc/ewoe -prune -o -type f -exec sha256sum {} + | sort)
 }
 
-# Nothing of ewoe's left on arm N (its config and credentials in /etc/ewoe are the input).
-assert_arm_clean() {
-	n=$1
-	c=$(esp_sa_count "$n")
-	[ "$c" -eq 0 ] || fail "arm$n: $c ESP SAs left after teardown"
-	c=$(in_arm "$n" ip xfrm policy | grep -Ec '^[[:space:]]*dir (in|out|fwd) ')
-	[ "$c" -eq 0 ] || fail "arm$n: $c xfrm policies left after teardown"
-	ports=$(lab_vsctl "$n" --bare --columns=name find Interface type=vxlan)
-	[ -z "$ports" ] || fail "arm$n: VXLAN interface(s) left after teardown: $ports"
-	! lab_vsctl "$n" br-exists "$BRIDGE" || fail "arm$n: bridge $BRIDGE left after teardown"
-	conns=$(lab_swanctl "$n" --list-conns 2>/dev/null | grep -E '^[^ ].*:' || true)
-	[ -z "$conns" ] || fail "arm$n: strongSwan connections left after teardown: $conns"
-	sas=$(lab_swanctl "$n" --list-sas 2>/dev/null | grep -E '^[^ ].*:' || true)
-	[ -z "$sas" ] || fail "arm$n: IKE SAs left after teardown: $sas"
-	files=$(find "$(lab_root "$n")" -path "$(etc "$n")" -prune -o -type f -print)
-	[ -z "$files" ] || fail "arm$n: ewoe files left after teardown: $files"
-}
-
 # --- the run --------------------------------------------------------------------------------
 step "lab up: four arms on one underlay segment"
 lab_up || fail "lab_up failed"
