@@ -93,6 +93,21 @@ int check_mtu(struct check_report *r, const char *pf, unsigned int pf_mtu, const
 int check_report_exit(const struct check_report *r);
 
 void check_report_print(const struct check_report *r, FILE *f, bool color);
+
+/*
+ * The same table in pieces, for printing peer by peer: memory stays at one peer's lines
+ * however many peers a node has. Column widths are fitted (grown) before the header.
+ */
+struct check_widths {
+	int peer, item, found; /* 0: not fitted yet */
+};
+void check_widths_fit(struct check_widths *w, const struct check_report *r);
+void check_report_print_header(FILE *f, const struct check_widths *w);
+void check_report_print_lines(const struct check_report *r, FILE *f, bool color,
+			      const struct check_widths *w);
+void check_report_print_summary(const struct check_report *r, FILE *f);
+/* Drop the lines (after printing them); the counts stay for the summary and exit status. */
+void check_report_forget_lines(struct check_report *r);
 /* The documented JSON (docs/verify.md); malloc'd, NULL when out of memory. */
 char *check_report_json(const struct check_report *r);
 /* The JSON for a run that could not check anything. */

@@ -820,20 +820,33 @@ static int width(int cur, const char *s)
 	return n > cur ? n : cur;
 }
 
-void check_report_print(const struct check_report *r, FILE *f, bool color)
+void check_widths_fit(struct check_widths *w, const struct check_report *r)
 {
-	int wp = (int)strlen("TUNNEL"), wi = (int)strlen("CHECK"), wf = (int)strlen("FOUND");
-	const int wf_max = 48;
+	const int found_max = 48;
 
-	for (size_t i = 0; i < r->n; i++) {
-		wp = width(wp, r->lines[i].peer);
-		wi = width(wi, r->lines[i].item);
-		wf = width(wf, r->lines[i].found);
+	if (!w->peer) {
+		w->peer = (int)strlen("TUNNEL");
+		w->item = (int)strlen("CHECK");
+		w->found = (int)strlen("FOUND");
 	}
-	if (wf > wf_max)
-		wf = wf_max;
-	fprintf(f, "%-*s  %-*s  %-7s  %-*s  %s\n", wp, "TUNNEL", wi, "CHECK", "RESULT", wf, "FOUND",
-		"EXPECTED");
+	for (size_t i = 0; i < r->n; i++) {
+		w->peer = width(w->peer, r->lines[i].peer);
+		w->item = width(w->item, r->lines[i].item);
+		w->found = width(w->found, r->lines[i].found);
+	}
+	if (w->found > found_max)
+		w->found = found_max;
+}
+
+void check_report_print_header(FILE *f, const struct check_widths *w)
+{
+	fprintf(f, "%-*s  %-*s  %-7s  %-*s  %s\n", w->peer, "TUNNEL", w->item, "CHECK", "RESULT",
+		w->found, "FOUND", "EXPECTED");
+}
+
+void check_report_print_lines(const struct check_report *r, FILE *f, bool color,
+			      const struct check_widths *w)
+{
 	for (size_t i = 0; i < r->n; i++) {
 		const struct check_line *l = &r->lines[i];
 		const char *on = "", *off = "";
@@ -844,12 +857,32 @@ void check_report_print(const struct check_report *r, FILE *f, bool color)
 						       : "\033[33m";
 			off = "\033[0m";
 		}
-		fprintf(f, "%-*s  %-*s  %s%-7s%s  %-*s  %s\n", wp, l->peer[0] ? l->peer : "-", wi,
-			l->item, on, status_name(l->status), off, wf, l->found, l->expected);
+		fprintf(f, "%-*s  %-*s  %s%-7s%s  %-*s  %s\n", w->peer, l->peer[0] ? l->peer : "-",
+			w->item, l->item, on, status_name(l->status), off, w->found, l->found,
+			l->expected);
 		if (l->fix[0] && l->status == CHECK_FAIL)
-			fprintf(f, "%-*s  fix: %s\n", wp, "", l->fix);
+			fprintf(f, "%-*s  fix: %s\n", w->peer, "", l->fix);
 	}
+}
+
+void check_report_print_summary(const struct check_report *r, FILE *f)
+{
 	fprintf(f, "%zu ok, %zu failed, %zu skipped\n", r->n_ok, r->n_fail, r->n_skip);
+}
+
+void check_report_print(const struct check_report *r, FILE *f, bool color)
+{
+	struct check_widths w = { 0 };
+
+	check_widths_fit(&w, r);
+	check_report_print_header(f, &w);
+	check_report_print_lines(r, f, color, &w);
+	check_report_print_summary(r, f);
+}
+
+void check_report_forget_lines(struct check_report *r)
+{
+	r->n = 0;
 }
 
 static int put_str(struct json_object *o, const char *key, const char *val)

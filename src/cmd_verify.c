@@ -120,10 +120,45 @@ static int link_or_absent(const char *ifname, struct xfrm_link_info *link)
 	return err == -ENODEV ? 0 : err;
 }
 
+/*
+ * The table's columns, known before the first line: the widest peer name, and the widest
+ * item (a policy's offload line, whose length depends on the VXLAN port).
+ */
+static void table_widths(struct check_widths *w, const struct ewoe_peer *peers, size_t n)
+{
+	struct check_report none = { 0 };
+	char item[64];
+
+	check_widths_fit(w, &none);
+	w->found = 48;
+	for (size_t i = 0; i < n; i++) {
+		int len = snprintf(item, sizeof(item), "policy out any->%u offload",
+				   (unsigned)peers[i].dst_port);
+
+		if ((int)strlen(peers[i].name) > w->peer)
+			w->peer = (int)strlen(peers[i].name);
+		if (len > w->item)
+			w->item = len;
+	}
+}
+
+/*
+ * The table goes out peer by peer and each peer's lines are dropped once printed, so memory
+ * stays at one peer's report however many peers there are. JSON keeps them for one document.
+ */
+static void print_peer_lines(struct check_report *r, const struct check_widths *w)
+{
+	if (ewoe_opts.json)
+		return;
+	check_report_print_lines(r, stdout, use_color(), w);
+	check_report_forget_lines(r);
+}
+
 int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const char *rep,
 		 enum ewoe_offload expect)
 {
 	struct xfrm_link_info pf_link, rep_link;
+	struct check_widths w = { 0 };
 	struct check_report r;
 	struct check_index ix;
 	struct xfrm_table t;
@@ -148,6 +183,10 @@ int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const 
 	}
 
 	check_report_init(&r, expect);
+	if (!ewoe_opts.json) {
+		table_widths(&w, peers, n);
+		check_report_print_header(stdout, &w);
+	}
 	daemons_open(&d);
 	for (size_t i = 0; i < n; i++) {
 		struct check_expect e = {
@@ -160,9 +199,11 @@ int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const 
 
 		if (check_xfrm(&r, &e, &ix) || check_daemons(&r, &d, &peers[i], rep))
 			break;
+		print_peer_lines(&r, &w);
 	}
 	daemons_close(&d);
 	check_mtu(&r, pf, pf_link.mtu, rep, rep_link.mtu);
+	print_peer_lines(&r, &w);
 	check_index_free(&ix);
 	xfrm_table_free(&t);
 
@@ -182,7 +223,7 @@ int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const 
 			free(json);
 		}
 	} else {
-		check_report_print(&r, stdout, use_color());
+		check_report_print_summary(&r, stdout);
 	}
 	check_report_free(&r);
 	return rc;
