@@ -27,29 +27,9 @@ tunnel_args() { # N: the addresses of arm N's tunnel
 # Credentials as an operator makes them with standard tools.
 make_creds() {
 	mkdir -p "$CREDS" && chmod 700 "$CREDS"
-	(
-		umask 077
-		head -c 32 /dev/urandom >"$CREDS/good.psk"
-		head -c 32 /dev/urandom >"$CREDS/wrong.psk"
-		for n in 1 2; do
-			openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-				-keyout "$CREDS/self-arm$n.key" -out "$CREDS/self-arm$n.crt" \
-				-subj "/CN=arm$n" -days 2 -addext "subjectAltName=DNS:arm$n"
-		done
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-			-keyout "$CREDS/ca.key" -out "$CREDS/ca.crt" -subj "/CN=ewoe lab CA" -days 2 \
-			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign
-		for n in 1 2; do
-			openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-				-keyout "$CREDS/arm$n.key" -out "$CREDS/arm$n.csr" -subj "/CN=arm$n"
-			printf 'subjectAltName=DNS:arm%s\n' "$n" >"$CREDS/arm$n.ext"
-			openssl x509 -req -in "$CREDS/arm$n.csr" -CA "$CREDS/ca.crt" \
-				-CAkey "$CREDS/ca.key" -CAcreateserial -days 2 \
-				-extfile "$CREDS/arm$n.ext" -out "$CREDS/arm$n.crt"
-		done
-	) >"$LAB_LOGS/openssl.log" 2>&1 || { cat "$LAB_LOGS/openssl.log"; return 1; }
-	# The CA's key stays with the CA; each arm only ever sees its own key.
-	rm -f "$CREDS/ca.key"
+	(umask 077 && head -c 32 /dev/urandom >"$CREDS/good.psk" &&
+		head -c 32 /dev/urandom >"$CREDS/wrong.psk") || return 1
+	lab_make_certs 1 2
 }
 
 # The method-specific arguments of `ewoe tunnel METHOD` on arm N.

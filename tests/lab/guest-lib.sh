@@ -37,6 +37,33 @@ run_logged() {
 }
 
 # Number of ESP SAs on arm N, from the kernel.
+# lab_make_certs N...: in $CREDS, what an operator makes with openssl for arms N...: a CA
+# (ca.crt; its key is deleted once it has signed), and per arm a self-signed certificate
+# (self-armN.crt/.key) and a CA-signed one (armN.crt/.key), both with subject CN=armN and
+# subjectAltName DNS:armN. Output in $LAB_LOGS/openssl.log.
+lab_make_certs() {
+	mkdir -p "$CREDS" && chmod 700 "$CREDS"
+	(
+		umask 077
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-keyout "$CREDS/ca.key" -out "$CREDS/ca.crt" -subj "/CN=ewoe lab CA" -days 2 \
+			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign
+		for n in "$@"; do
+			openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+				-keyout "$CREDS/self-arm$n.key" -out "$CREDS/self-arm$n.crt" \
+				-subj "/CN=arm$n" -days 2 -addext "subjectAltName=DNS:arm$n"
+			openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+				-keyout "$CREDS/arm$n.key" -out "$CREDS/arm$n.csr" -subj "/CN=arm$n"
+			printf 'subjectAltName=DNS:arm%s\n' "$n" >"$CREDS/arm$n.ext"
+			openssl x509 -req -in "$CREDS/arm$n.csr" -CA "$CREDS/ca.crt" \
+				-CAkey "$CREDS/ca.key" -CAcreateserial -days 2 \
+				-extfile "$CREDS/arm$n.ext" -out "$CREDS/arm$n.crt"
+		done
+	) >"$LAB_LOGS/openssl.log" 2>&1 || { cat "$LAB_LOGS/openssl.log"; return 1; }
+	# The CA's key stays with the CA; each arm only ever sees its own key.
+	rm -f "$CREDS/ca.key"
+}
+
 esp_sa_count() { in_arm "$1" ip xfrm state | grep -c '^[[:space:]]*proto esp'; }
 
 # assert_arm_clean N [WHEN]: nothing of ewoe's left on arm N: SA, tunnel policy, VXLAN port,

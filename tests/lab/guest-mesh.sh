@@ -63,36 +63,21 @@ no_sas_with() { [ "$(sa_spis "$1")" = "$(sa_spis "$1" "$2")" ]; } # N IP
 # operator makes with standard tools, then copies to each arm's /etc/ewoe.
 make_creds() {
 	mkdir -p "$CREDS" && chmod 700 "$CREDS"
-	(
-		umask 077
-		head -c 32 /dev/urandom >"$CREDS/arm1-arm2.psk"
-		head -c 32 /dev/urandom >"$CREDS/arm3-arm4.psk"
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-			-keyout "$CREDS/ca.key" -out "$CREDS/ca.crt" -subj "/CN=ewoe mesh CA" -days 2 \
-			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign
-		for n in $ARMS; do
-			openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-				-keyout "$CREDS/arm$n-self.key" -out "$CREDS/arm$n-self.crt" \
-				-subj "/CN=arm$n" -days 2 -addext "subjectAltName=DNS:arm$n"
-			openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-				-keyout "$CREDS/arm$n.key" -out "$CREDS/arm$n.csr" -subj "/CN=arm$n"
-			printf 'subjectAltName=DNS:arm%s\n' "$n" >"$CREDS/arm$n.ext"
-			openssl x509 -req -in "$CREDS/arm$n.csr" -CA "$CREDS/ca.crt" \
-				-CAkey "$CREDS/ca.key" -CAcreateserial -days 2 \
-				-extfile "$CREDS/arm$n.ext" -out "$CREDS/arm$n.crt"
-		done
-	) >"$LAB_LOGS/openssl.log" 2>&1 || { cat "$LAB_LOGS/openssl.log"; return 1; }
+	(umask 077 && head -c 32 /dev/urandom >"$CREDS/arm1-arm2.psk" &&
+		head -c 32 /dev/urandom >"$CREDS/arm3-arm4.psk") || return 1
+	# shellcheck disable=SC2086
+	lab_make_certs $ARMS || return 1
 	for n in $ARMS; do
 		d=$(etc "$n")
 		mkdir -p "$d" && chmod 700 "$d" || return 1
 		# Each arm gets its own keys, the CA's certificate, its peers' self-signed
 		# certificates and the PSKs of its pairs; never another arm's key.
-		(umask 077 && cp "$CREDS/arm$n-self.key" "$CREDS/arm$n.key" "$d/") || return 1
-		cp "$CREDS/arm$n-self.crt" "$CREDS/arm$n.crt" "$CREDS/ca.crt" "$d/" || return 1
+		(umask 077 && cp "$CREDS/self-arm$n.key" "$CREDS/arm$n.key" "$d/") || return 1
+		cp "$CREDS/self-arm$n.crt" "$CREDS/arm$n.crt" "$CREDS/ca.crt" "$d/" || return 1
 		for o in $(others "$n"); do
 			case $(pair_auth "$n" "$o") in
 			psk) (umask 077 && cp "$CREDS/$(psk_file "$n" "$o")" "$d/") || return 1 ;;
-			cert) cp "$CREDS/arm$o-self.crt" "$d/" || return 1 ;;
+			cert) cp "$CREDS/self-arm$o.crt" "$d/" || return 1 ;;
 			esac
 		done
 	done
@@ -112,8 +97,8 @@ write_config() {
 			printf '\n[peer arm%s]\nremote = %s\nauth = %s\n' "$o" "$(lab_underlay_ip "$o")" "$auth"
 			case $auth in
 			psk) echo "psk-file = $d/$(psk_file "$n" "$o")" ;;
-			cert) printf 'cert = %s\nkey = %s\npeer-cert = %s\n' "$d/arm$n-self.crt" \
-				"$d/arm$n-self.key" "$d/arm$o-self.crt" ;;
+			cert) printf 'cert = %s\nkey = %s\npeer-cert = %s\n' "$d/self-arm$n.crt" \
+				"$d/self-arm$n.key" "$d/self-arm$o.crt" ;;
 			ca) printf 'cert = %s\nkey = %s\nca = %s\nremote-name = CN=arm%s\n' \
 				"$d/arm$n.crt" "$d/arm$n.key" "$d/ca.crt" "$o" ;;
 			esac
