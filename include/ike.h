@@ -35,11 +35,12 @@ int ike_check_peer(const struct ewoe_peer *peer);
  */
 int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer);
 /*
- * Initiator side: wait until the IKE_SA and both children are up within timeout_ms, starting
- * them when the daemon is not already doing so; on failure report the daemon's last reason.
- * A negative timeout_ms starts without waiting.
+ * Initiator side: wait until each peer's IKE_SA and both children are up within timeout_ms,
+ * starting them when the daemon is not already doing so; for each that fails, report the
+ * daemon's last reason. All peers are followed at once, so N tunnels take about as long as the
+ * slowest. A negative timeout_ms starts without waiting. 0, or the first failure's error.
  */
-int ike_initiate(struct ike *ike, const struct ewoe_peer *peer, int timeout_ms);
+int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n, int timeout_ms);
 /*
  * Terminate, unload connection and credentials, remove ewoe's swanctl files.
  * 1 removed, 0 nothing there, <0 error. Respects ewoe_opts.dry_run.

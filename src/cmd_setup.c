@@ -42,6 +42,8 @@ static const char setup_help[] =
 static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_config *cfg)
 {
 	struct ovsdb_tunnel_ref *existing = NULL;
+	const struct ewoe_peer **initiators;
+	size_t n_initiators = 0;
 	bool *ovs_changed;
 	int n_existing, rc = 0;
 
@@ -81,11 +83,18 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 	}
 	free(ovs_changed);
 	rc = rc < 0 ? rc : 0;
+	if (rc)
+		return rc;
 	/* Initiate after every connection is loaded, so a peer initiating to us finds its. */
-	for (size_t i = 0; i < cfg->n_peers && !rc && !ewoe_opts.dry_run; i++) {
+	initiators = calloc(cfg->n_peers, sizeof(*initiators));
+	if (!initiators)
+		return -ENOMEM;
+	for (size_t i = 0; i < cfg->n_peers; i++) {
 		if (ewoe_peer_initiates(&cfg->peers[i]))
-			rc = ike_initiate(ike, &cfg->peers[i], ewoe_opts.timeout_ms);
+			initiators[n_initiators++] = &cfg->peers[i];
 	}
+	rc = ike_initiate(ike, initiators, n_initiators, ewoe_opts.timeout_ms);
+	free(initiators);
 	return rc;
 }
 

@@ -319,7 +319,9 @@ static int run(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char *
 		rc = ike_rc = ike_load_peer(ike, &a.peer);
 		if (rc < 0)
 			goto out;
-		rc = initiates ? ike_initiate(ike, &a.peer, a.no_wait ? -1 : ewoe_opts.timeout_ms)
+		const struct ewoe_peer *peer = &a.peer;
+
+		rc = initiates ? ike_initiate(ike, &peer, 1, a.no_wait ? -1 : ewoe_opts.timeout_ms)
 			       : 0;
 	}
 	if (ewoe_opts.json)

@@ -41,12 +41,122 @@
 #define CHILD_GRACE_MS 3000
 #define POLL_MS	       200
 
+/* Names the daemon lists (connections or shared key ids). */
+struct name_set {
+	char **names;
+	size_t n;
+	bool known; /* read from the daemon */
+};
+
 struct ike {
 	vici_conn_t *conn;
 	char *uri;
 	char version[64];
 	int version_num; /* major * 10000 + minor * 100 + patch */
+	/*
+	 * Read once per run and kept current as ewoe loads and unloads: asking per peer made
+	 * a setup or teardown of N peers parse N lists of up to N names.
+	 */
+	struct name_set conns, shared;
 };
+
+static void names_free(struct name_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		free(set->names[i]);
+	free(set->names);
+	memset(set, 0, sizeof(*set));
+}
+
+static int names_add(struct name_set *set, const char *name, size_t len)
+{
+	char **grown = reallocarray(set->names, set->n + 1, sizeof(*set->names));
+
+	if (!grown)
+		return -ENOMEM;
+	set->names = grown;
+	set->names[set->n] = strndup(name, len);
+	if (!set->names[set->n])
+		return -ENOMEM;
+	set->n++;
+	return 0;
+}
+
+static ssize_t names_find(const struct name_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (!strcmp(set->names[i], name))
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+/* Keep a set read earlier current with what ewoe itself just loaded or unloaded. */
+static void names_note(struct name_set *set, const char *name, bool present)
+{
+	ssize_t i;
+
+	if (!set->known)
+		return;
+	i = names_find(set, name);
+	if (present && i < 0 && names_add(set, name, strlen(name)))
+		set->known = false; /* out of memory: ask the daemon again next time */
+	if (!present && i >= 0) {
+		free(set->names[i]);
+		set->names[i] = set->names[--set->n];
+	}
+}
+
+/* The items of list `list` in the answer to `cmd` (get-conns, get-shared). */
+static int names_read(struct ike *ike, const char *cmd, const char *list, struct name_set *set)
+{
+	vici_res_t *res = vici_submit(vici_begin(cmd), ike->conn);
+	bool in_list = false;
+	vici_parse_t t;
+	int err = 0;
+
+	if (!res) {
+		ewoe_err("%s: lost the connection to charon at %s: %s", cmd, ike->uri,
+			 strerror(errno));
+		return -EIO;
+	}
+	names_free(set);
+	while (!err && (t = vici_parse(res)) != VICI_PARSE_END && t != VICI_PARSE_ERROR) {
+		if (t == VICI_PARSE_BEGIN_LIST) {
+			in_list = !strcmp(vici_parse_name(res), list);
+		} else if (t == VICI_PARSE_END_LIST) {
+			in_list = false;
+		} else if (t == VICI_PARSE_LIST_ITEM && in_list) {
+			int len;
+			const char *v = vici_parse_value(res, &len);
+
+			err = names_add(set, v, (size_t)len);
+		}
+	}
+	vici_free_res(res);
+	if (err) {
+		names_free(set);
+		ewoe_err("%s: out of memory", cmd);
+		return err;
+	}
+	set->known = true;
+	return 0;
+}
+
+/* Whether the daemon has connection `conn`: 1, 0, or <0. */
+static int conn_loaded(struct ike *ike, const char *conn)
+{
+	int err = ike->conns.known ? 0 : names_read(ike, "get-conns", "conns", &ike->conns);
+
+	return err ? err : names_find(&ike->conns, conn) >= 0;
+}
+
+static int shared_key_loaded(struct ike *ike, const char *id)
+{
+	int err = ike->shared.known ? 0 : names_read(ike, "get-shared", "keys", &ike->shared);
+
+	return err ? err : names_find(&ike->shared, id) >= 0;
+}
 
 static void vici_once(void)
 {
@@ -174,6 +284,8 @@ void ike_free(struct ike *ike)
 	if (ike->conn)
 		vici_disconnect(ike->conn);
 	free(ike->uri);
+	names_free(&ike->conns);
+	names_free(&ike->shared);
 	free(ike);
 }
 
@@ -614,43 +726,6 @@ static int write_file(const struct out_file *f)
 
 /* ---- loading ---- */
 
-static bool list_has(vici_res_t *res, const char *list, const char *item)
-{
-	bool found = false, in_list = false;
-	vici_parse_t t;
-
-	while ((t = vici_parse(res)) != VICI_PARSE_END && t != VICI_PARSE_ERROR) {
-		if (t == VICI_PARSE_BEGIN_LIST) {
-			in_list = !strcmp(vici_parse_name(res), list);
-		} else if (t == VICI_PARSE_END_LIST) {
-			in_list = false;
-		} else if (t == VICI_PARSE_LIST_ITEM && in_list) {
-			int len;
-			const char *v = vici_parse_value(res, &len);
-
-			if ((size_t)len == strlen(item) && !memcmp(v, item, (size_t)len))
-				found = true;
-		}
-	}
-	return found;
-}
-
-/* get-conns / get-shared: whether `id` is in the daemon's list. 1, 0, or <0. */
-static int daemon_has(struct ike *ike, const char *cmd, const char *list, const char *id)
-{
-	vici_res_t *res = vici_submit(vici_begin(cmd), ike->conn);
-	int found;
-
-	if (!res) {
-		ewoe_err("%s: lost the connection to charon at %s: %s", cmd, ike->uri,
-			 strerror(errno));
-		return -EIO;
-	}
-	found = list_has(res, list, id);
-	vici_free_res(res);
-	return found;
-}
-
 static int load_key(struct ike *ike, const char *pem, char *id, size_t id_size)
 {
 	vici_req_t *req = vici_begin("load-key");
@@ -715,7 +790,7 @@ int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer)
 		err = plan_files(peer, c, files);
 	if (err)
 		goto out;
-	err = daemon_has(ike, "get-conns", "conns", conn);
+	err = conn_loaded(ike, conn);
 	if (err < 0)
 		goto out;
 	loaded_before = err;
@@ -744,6 +819,7 @@ int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer)
 		vici_end_list(req);
 		err = call(ike, req, "loading the PSK", NULL);
 		shared_loaded = !err;
+		names_note(&ike->shared, shared_id, shared_loaded);
 	} else {
 		err = load_key(ike, c->key_pem, key_id, sizeof(key_id));
 	}
@@ -755,6 +831,7 @@ int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer)
 	err = call(ike, e.req, "loading the connection", NULL);
 	if (err)
 		goto rollback;
+	names_note(&ike->conns, conn, true);
 
 	for (int i = 0; i < F_COUNT && !err; i++) {
 		if (files[i].data)
@@ -766,8 +843,10 @@ int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer)
 	if (err) {
 		ewoe_hint("the connection would not survive a charon restart; fix the directory "
 			  "and run again");
-		if (!loaded_before)
+		if (!loaded_before) {
 			unload(ike, "unload-conn", "name", conn, "not found", &done);
+			names_note(&ike->conns, conn, false);
+		}
 		goto rollback;
 	}
 	ewoe_info("loaded %s into charon %s and wrote %s", conn, ike->version, files[F_CONF].path);
@@ -776,8 +855,10 @@ int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer)
 
 rollback:
 	/* A connection that was there before keeps the credentials it already used. */
-	if (!loaded_before && shared_loaded)
+	if (!loaded_before && shared_loaded) {
 		unload(ike, "unload-shared", "id", shared_id, "not found", &done);
+		names_note(&ike->shared, shared_id, false);
+	}
 	if (!loaded_before && key_id[0])
 		unload(ike, "unload-key", "id", key_id, "not found", &done);
 out:
@@ -789,15 +870,31 @@ out:
 /* ---- status and initiation ---- */
 
 struct sa_scan {
+	const char *conn;
 	bool any_sa;
 	bool established;
 	int installed; /* bit 0 bf-out, bit 1 bf-in, of an ESTABLISHED IKE_SA */
 	char state[32];
 };
 
+/* The connections one list-sas answers for: each IKE_SA event names its connection. */
+struct sa_scans {
+	struct sa_scan *scan;
+	size_t n;
+};
+
+static struct sa_scan *scan_of(struct sa_scans *all, const char *conn)
+{
+	for (size_t i = 0; i < all->n; i++) {
+		if (!strcmp(all->scan[i].conn, conn))
+			return &all->scan[i];
+	}
+	return NULL;
+}
+
 static void on_list_sa(void *user, char *event, vici_res_t *ev)
 {
-	struct sa_scan *scan = user;
+	struct sa_scan *scan = NULL;
 	char ike_state[32] = "", child_name[32] = "", child_state[32] = "";
 	int depth = 0, children = 0;
 	vici_parse_t t;
@@ -810,6 +907,8 @@ static void on_list_sa(void *user, char *event, vici_res_t *ev)
 		switch (t) {
 		case VICI_PARSE_BEGIN_SECTION:
 			depth++;
+			if (depth == 1)
+				scan = scan_of(user, vici_parse_name(ev));
 			if (depth == 2 && !strcmp(vici_parse_name(ev), "child-sas"))
 				children = 0;
 			if (depth == 3)
@@ -836,7 +935,7 @@ static void on_list_sa(void *user, char *event, vici_res_t *ev)
 			break;
 		}
 	}
-	if (!ike_state[0])
+	if (!scan || !ike_state[0])
 		return;
 	scan->any_sa = true;
 	if (!strcmp(ike_state, "ESTABLISHED")) {
@@ -848,19 +947,25 @@ static void on_list_sa(void *user, char *event, vici_res_t *ev)
 	}
 }
 
-static int scan_sas(struct ike *ike, const char *conn, struct sa_scan *scan)
+/* One list-sas for every connection of `all`: one name filters in the daemon. */
+static int scan_sas(struct ike *ike, struct sa_scans *all)
 {
 	vici_req_t *req;
 	int err;
 
-	memset(scan, 0, sizeof(*scan));
-	if (vici_register(ike->conn, "list-sa", on_list_sa, scan)) {
+	for (size_t i = 0; i < all->n; i++) {
+		struct sa_scan *s = &all->scan[i];
+
+		*s = (struct sa_scan){ .conn = s->conn };
+	}
+	if (vici_register(ike->conn, "list-sa", on_list_sa, all)) {
 		err = -errno;
 		ewoe_err("listing IKE_SAs at %s: %s", ike->uri, strerror(errno));
 		return err;
 	}
 	req = vici_begin("list-sas");
-	vici_add_key_valuef(req, "ike", "%s", conn);
+	if (all->n == 1)
+		vici_add_key_valuef(req, "ike", "%s", all->scan[0].conn);
 	err = call(ike, req, "listing IKE_SAs", NULL);
 	vici_register(ike->conn, "list-sa", NULL, NULL);
 	return err;
@@ -869,16 +974,17 @@ static int scan_sas(struct ike *ike, const char *conn, struct sa_scan *scan)
 int ike_peer_status(struct ike *ike, const char *name, struct ike_status *st)
 {
 	char conn[CONN_NAME_MAX];
-	struct sa_scan scan;
+	struct sa_scan scan = { .conn = conn };
+	struct sa_scans one = { &scan, 1 };
 	int err;
 
 	memset(st, 0, sizeof(*st));
 	snprintf(conn, sizeof(conn), CONN_PREFIX "%s", name);
-	err = daemon_has(ike, "get-conns", "conns", conn);
+	err = conn_loaded(ike, conn);
 	if (err < 0)
 		return err;
 	st->conn_loaded = err;
-	err = scan_sas(ike, conn, &scan);
+	err = scan_sas(ike, &one);
 	if (err)
 		return err;
 	st->ike_established = scan.established;
@@ -887,19 +993,37 @@ int ike_peer_status(struct ike *ike, const char *name, struct ike_status *st)
 	return 0;
 }
 
+/* One initiator being waited for. */
+struct bringup {
+	const struct ewoe_peer *peer;
+	char conn[CONN_NAME_MAX];
+	char remote[INET6_ADDRSTRLEN];
+	long long established_at; /* ms into the wait; -1 not yet */
+	bool started;		  /* ewoe asked for the children itself */
+	bool seen;		  /* an IKE_SA existed at some point */
+	int result;		  /* 1 waiting, 0 up, <0 failed */
+	char last[512];		  /* the daemon's latest message about this connection */
+};
+
 struct log_watch {
 	pthread_mutex_t lock;
-	const char *conn;
+	struct bringup *b;
+	size_t n;
 	bool stream;
-	char last[512]; /* the daemon's latest message about this connection */
 };
 
 static void on_log(void *user, char *event, vici_res_t *ev)
 {
 	struct log_watch *w = user;
+	const char *conn = vici_find_str(ev, "", "ikesa-name");
 	const char *msg = vici_find_str(ev, "", "msg");
+	struct bringup *b = NULL;
 
-	if (strcmp(vici_find_str(ev, "", "ikesa-name"), w->conn))
+	for (size_t i = 0; i < w->n && !b; i++) {
+		if (!strcmp(w->b[i].conn, conn))
+			b = &w->b[i];
+	}
+	if (!b)
 		return;
 	if (w->stream)
 		ewoe_info("  charon: %s", msg);
@@ -911,7 +1035,7 @@ static void on_log(void *user, char *event, vici_res_t *ev)
 	    strcasecmp(vici_find_str(ev, "", "group"), "net") &&
 	    strncmp(msg, "retransmit ", strlen("retransmit "))) {
 		pthread_mutex_lock(&w->lock);
-		snprintf(w->last, sizeof(w->last), "%s", msg);
+		snprintf(b->last, sizeof(b->last), "%s", msg);
 		pthread_mutex_unlock(&w->lock);
 	}
 }
@@ -946,97 +1070,143 @@ static int start_children(struct ike *ike, const char *conn, int installed)
 	return err;
 }
 
-int ike_initiate(struct ike *ike, const struct ewoe_peer *peer, int timeout_ms)
+/* One step of one initiator's wait, from this round's scan: 1 keep waiting, 0 up, <0 failed. */
+static int bringup_step(struct ike *ike, struct log_watch *w, struct bringup *b,
+			const struct sa_scan *scan, long long elapsed, int timeout_ms)
 {
-	struct log_watch w = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	char conn[CONN_NAME_MAX], r[INET6_ADDRSTRLEN];
-	long long start = now_ms();
-	long long established_at = -1;
-	bool started = false, seen = false;
-	struct sa_scan scan;
 	int err;
 
-	snprintf(conn, sizeof(conn), CONN_PREFIX "%s", peer->name);
-	ewoe_addr_str(&peer->remote, r);
-	if (ewoe_opts.dry_run) {
-		ewoe_action("would bring up %s with %s", conn, r);
+	if (scan->established && scan->installed == 3) {
+		ewoe_info("%s: IKE_SA and both CHILD_SAs with %s are up", b->conn, b->remote);
 		return 0;
 	}
-	w.conn = conn;
+	if (scan->established && b->established_at < 0)
+		b->established_at = elapsed;
+	if (scan->any_sa) {
+		b->seen = true;
+		/*
+		 * The IKE_SA is up but a child is missing well after it should have come: its
+		 * negotiation failed, maybe before we listened to the log. Ask again, once, so
+		 * the failure (or the child) shows now.
+		 */
+		if (!b->started && b->established_at >= 0 &&
+		    elapsed - b->established_at >= CHILD_GRACE_MS) {
+			err = start_children(ike, b->conn, scan->installed);
+			if (err)
+				return err;
+			b->started = true;
+		}
+	} else if (b->seen) {
+		pthread_mutex_lock(&w->lock);
+		ewoe_err("%s: IKE with %s failed: %s", b->conn, b->remote,
+			 b->last[0] ? b->last : "the IKE_SA was closed");
+		pthread_mutex_unlock(&w->lock);
+		return -ECONNABORTED;
+	} else if (!b->started && elapsed >= START_GRACE_MS) {
+		/* Loaded earlier and not running: the daemon's start_action is spent. */
+		err = start_children(ike, b->conn, 0);
+		if (err)
+			return err;
+		b->started = true;
+	}
+	if (timeout_ms < 0 && (b->seen || b->started))
+		return 0;
+	if (timeout_ms < 0 || elapsed < timeout_ms)
+		return 1;
+	pthread_mutex_lock(&w->lock);
+	if (scan->established)
+		ewoe_err("%s: IKE_SA with %s established, but %s not installed after %d s%s%s",
+			 b->conn, b->remote, scan->installed ? "one CHILD_SA" : "the CHILD_SAs",
+			 timeout_ms / 1000, b->last[0] ? ": " : "", b->last);
+	else if (b->last[0])
+		ewoe_err("%s: no IKE_SA with %s after %d s (state %s): %s", b->conn, b->remote,
+			 timeout_ms / 1000, scan->any_sa ? scan->state : "none", b->last);
+	else
+		ewoe_err("%s: no IKE_SA with %s after %d s: the peer does not answer", b->conn,
+			 b->remote, timeout_ms / 1000);
+	pthread_mutex_unlock(&w->lock);
+	ewoe_hint("check that the peer runs `ewoe tunnel` with matching settings and that UDP "
+		  "500/4500 reach it; -v shows charon's log");
+	return -ETIMEDOUT;
+}
+
+int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n, int timeout_ms)
+{
+	struct log_watch w = { .lock = PTHREAD_MUTEX_INITIALIZER, .n = n };
+	struct sa_scans scans = { .n = n };
+	long long start = now_ms();
+	size_t waiting = n;
+	int err = 0, first_err = 0;
+
+	if (ewoe_opts.dry_run) {
+		for (size_t i = 0; i < n; i++) {
+			char r[INET6_ADDRSTRLEN];
+
+			ewoe_action("would bring up " CONN_PREFIX "%s with %s", peers[i]->name,
+				    ewoe_addr_str(&peers[i]->remote, r));
+		}
+		return 0;
+	}
+	if (!n)
+		return 0;
+	w.b = calloc(n, sizeof(*w.b));
+	scans.scan = calloc(n, sizeof(*scans.scan));
+	if (!w.b || !scans.scan) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct bringup *b = &w.b[i];
+
+		b->peer = peers[i];
+		snprintf(b->conn, sizeof(b->conn), CONN_PREFIX "%s", peers[i]->name);
+		ewoe_addr_str(&peers[i]->remote, b->remote);
+		b->established_at = -1;
+		b->result = 1;
+		scans.scan[i].conn = b->conn;
+	}
 	w.stream = ewoe_opts.verbosity > 0;
 	if (vici_register(ike->conn, "log", on_log, &w)) {
+		err = -errno;
 		ewoe_err("subscribing to charon's log at %s: %s", ike->uri, strerror(errno));
-		return -errno;
+		goto out;
 	}
-	for (;;) {
+	/* Every IKE_SA runs at once in the daemon; one scan per round follows them all. */
+	while (waiting) {
 		long long elapsed = now_ms() - start;
 
-		ewoe_progress("%s: waiting for IKE with %s (%lld s)", conn, r, elapsed / 1000);
-		err = scan_sas(ike, conn, &scan);
+		if (n == 1)
+			ewoe_progress("%s: waiting for IKE with %s (%lld s)", w.b[0].conn,
+				      w.b[0].remote, elapsed / 1000);
+		else
+			ewoe_progress("waiting for IKE: %zu of %zu tunnels up (%lld s)",
+				      n - waiting, n, elapsed / 1000);
+		err = scan_sas(ike, &scans);
 		if (err)
 			break;
-		if (scan.established && scan.installed == 3) {
-			ewoe_info("%s: IKE_SA and both CHILD_SAs with %s are up", conn, r);
-			break;
+		/* No lock here: start_children waits for charon, whose log the callback takes. */
+		for (size_t i = 0; i < n; i++) {
+			struct bringup *b = &w.b[i];
+
+			if (b->result != 1)
+				continue;
+			b->result = bringup_step(ike, &w, b, &scans.scan[i], elapsed, timeout_ms);
+			if (b->result != 1)
+				waiting--;
+			if (b->result < 0 && !first_err)
+				first_err = b->result;
 		}
-		if (scan.established && established_at < 0)
-			established_at = elapsed;
-		if (scan.any_sa) {
-			seen = true;
-			/*
-			 * The IKE_SA is up but a child is missing well after it should have come:
-			 * its negotiation failed, maybe before we listened to the log. Ask again,
-			 * once, so the failure (or the child) shows now.
-			 */
-			if (!started && established_at >= 0 &&
-			    elapsed - established_at >= CHILD_GRACE_MS) {
-				err = start_children(ike, conn, scan.installed);
-				if (err)
-					break;
-				started = true;
-			}
-		} else if (seen) {
-			pthread_mutex_lock(&w.lock);
-			ewoe_err("%s: IKE with %s failed: %s", conn, r,
-				 w.last[0] ? w.last : "the IKE_SA was closed");
-			pthread_mutex_unlock(&w.lock);
-			err = -ECONNABORTED;
-			break;
-		} else if (!started && elapsed >= START_GRACE_MS) {
-			/* Loaded earlier and not running: the daemon's start_action is spent. */
-			err = start_children(ike, conn, 0);
-			if (err)
-				break;
-			started = true;
-		}
-		if (timeout_ms < 0 && (seen || started))
-			break;
-		if (timeout_ms >= 0 && elapsed >= timeout_ms) {
-			pthread_mutex_lock(&w.lock);
-			if (scan.established)
-				ewoe_err("%s: IKE_SA with %s established, but %s not installed "
-					 "after %d s%s%s",
-					 conn, r, scan.installed ? "one CHILD_SA" : "the CHILD_SAs",
-					 timeout_ms / 1000, w.last[0] ? ": " : "", w.last);
-			else if (w.last[0])
-				ewoe_err("%s: no IKE_SA with %s after %d s (state %s): %s", conn, r,
-					 timeout_ms / 1000, scan.any_sa ? scan.state : "none",
-					 w.last);
-			else
-				ewoe_err(
-				    "%s: no IKE_SA with %s after %d s: the peer does not answer",
-				    conn, r, timeout_ms / 1000);
-			pthread_mutex_unlock(&w.lock);
-			ewoe_hint("check that the peer runs `ewoe tunnel` with matching settings "
-				  "and that UDP 500/4500 reach it; -v shows charon's log");
-			err = -ETIMEDOUT;
-			break;
-		}
-		usleep(POLL_MS * 1000);
+		if (waiting)
+			usleep(POLL_MS * 1000);
 	}
 	ewoe_progress_done();
 	vici_register(ike->conn, "log", NULL, NULL);
-	return err;
+out:
+	if (err == -ENOMEM)
+		ewoe_err("waiting for IKE: out of memory");
+	free(w.b);
+	free(scans.scan);
+	return err ? err : first_err;
 }
 
 /* ---- removal ---- */
@@ -1068,8 +1238,13 @@ int ike_unload_peer(struct ike *ike, const char *name)
 	err = call_absent_ok(ike, req, "no matching SAs", &removed);
 	if (!err)
 		err = unload(ike, "unload-conn", "name", conn, "not found", &removed);
-	if (!err && daemon_has(ike, "get-shared", "keys", shared_id) > 0)
+	if (!err)
+		names_note(&ike->conns, conn, false);
+	if (!err && shared_key_loaded(ike, shared_id) > 0) {
 		err = unload(ike, "unload-shared", "id", shared_id, "not found", &removed);
+		if (!err)
+			names_note(&ike->shared, shared_id, false);
+	}
 
 	/* strongSwan names keys by their public key: ask it by loading ewoe's copy again. */
 	fd = file_path(F_KEY, name, path, sizeof(path)) ? -1 : open(path, O_RDONLY | O_CLOEXEC);

@@ -120,4 +120,33 @@ ovs_vsctl --may-exist list-ports vxlan-br 2>/dev/null | grep -q vxc0000207 &&
 	fail "teardown --peer left the tunnel port"
 conns arm | grep -q ewoe-solo && fail "teardown --peer left the connection"
 ovs_vsctl br-exists vxlan-br || fail "teardown --peer removed the bridge too"
+
+# Two initiators whose peers never answer: ewoe follows both IKE_SAs at once and names each
+# one that did not come up, not only the first.
+cat >"$T/silent.conf" <<EOC
+[node]
+pf = p0
+address = 192.0.2.1/24
+representor = pf0hpf
+bridge = vxlan-br
+offload = none
+
+[peer s8]
+remote = 192.0.2.8
+psk-file = $ROOT/etc/ewoe/b.psk
+role = initiator
+
+[peer s9]
+remote = 192.0.2.9
+psk-file = $ROOT/etc/ewoe/c.psk
+role = initiator
+EOC
+chmod 600 "$T/silent.conf"
+expect_exit 1 ewoe_node --timeout 2 setup --config "$T/silent.conf" --no-link --no-verify
+for p in 8 9; do
+	grep -q "ewoe-s$p: no IKE_SA with 192.0.2.$p after 2 s" "$T/stderr" ||
+		fail "peer s$p's timeout not reported: $(cat "$T/stderr")"
+done
+[ "$(grep -c 'no IKE_SA with' "$T/stderr")" -eq 2 ] || fail "expected two timeouts: $(cat "$T/stderr")"
+expect_exit 0 ewoe_node teardown --config "$T/silent.conf"
 pass
