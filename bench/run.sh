@@ -3,8 +3,9 @@
 # side in one boot of the two-DPU lab (tests/lab, a user-mode-linux guest). See
 # docs/performance.md.
 #
-# usage: bench/run.sh [--quick] [--out DIR]
+# usage: bench/run.sh [--quick] [--only push,up,startup,verify] [--out DIR]
 #   --quick   N = 1 and 16 only, 1,000 SAs, 3 reps: a smoke run of the harness (~3 min)
+#   --only    run only these measurements (1 push, 2 up, 4 startup, 3 verify); default all
 #   --out DIR where results.md and raw.csv go (default bench/results, or
 #             bench/results/quick with --quick)
 # Environment: EWOE_BUILD (default build/ in the source tree), the build to use or make.
@@ -16,13 +17,23 @@ die() { echo "bench: $*" >&2; exit 1; }
 
 src=$(cd "$(dirname "$0")/.." && pwd)
 mode=full
+only=push,up,startup,verify
 out=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) mode=quick ;;
 	--out) [ $# -ge 2 ] || die "--out needs a directory"; out=$2; shift ;;
-	-h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) die "unknown argument '$1' (usage: bench/run.sh [--quick] [--out DIR])" ;;
+	--only)
+		[ $# -ge 2 ] || die "--only needs a list, e.g. --only push,verify"
+		case ,$2, in *[!a-z,]* | *,,*) die "--only takes names from push,up,startup,verify" ;; esac
+		for m in $(echo "$2" | tr , ' '); do
+			case $m in push | up | startup | verify) ;; *) die "--only: no measurement '$m' (push, up, startup, verify)" ;; esac
+		done
+		only=$2
+		shift
+		;;
+	-h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown argument '$1' (usage: bench/run.sh [--quick] [--only LIST] [--out DIR])" ;;
 	esac
 	shift
 done
@@ -49,7 +60,7 @@ t0=$(date +%s)
 rc=0
 EWOE=$build/ewoe EWOE_SRC=$src LAB_SCRIPT_TIMEOUT=1200 LAB_BOOT_TIMEOUT=1300 \
 	"$src/tests/lab/boot.sh" "$lab" "$src/bench/guest-bench.sh" "$mode" \
-	"$build/bench/xfrm-dump" || rc=$?
+	"$build/bench/xfrm-dump" "$only" || rc=$?
 took=$(($(date +%s) - t0))
 mkdir -p "$out"
 cp "$lab/guest.log" "$out/guest.log"

@@ -134,9 +134,18 @@ lab_ovs_up() {
 	lab_vsctl "$n" set Open_vSwitch . external_ids:system-id="arm$n"
 }
 
+# LAB_CHARON_LOG=default gives charon strongSwan's default log levels, as on a deployed node
+# (the bench); the tests log IKE and configuration at level 2 for their failure reports.
 lab_charon_up() {
 	n=$1
 	d=$LAB_RUN/arm$n
+	if [ "${LAB_CHARON_LOG:-debug}" = default ]; then
+		levels='default = 1'
+	else
+		levels='default = 1
+					ike = 2
+					cfg = 2'
+	fi
 	cat >"$d/strongswan.conf" <<-CONF || return 1
 		charon {
 			load_modular = yes
@@ -151,9 +160,7 @@ lab_charon_up() {
 				lab {
 					path = $LAB_LOGS/arm$n-charon.log
 					time_format = %T
-					default = 1
-					ike = 2
-					cfg = 2
+					$levels
 					flush_line = yes
 				}
 			}
