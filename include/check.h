@@ -41,6 +41,7 @@ struct check_report {
 	size_t n_ok, n_fail, n_skip;
 	enum ewoe_offload expect;
 	bool oom;
+	size_t n_json; /* lines written as JSON so far: every later one needs a comma first */
 };
 
 struct check_expect {
@@ -108,9 +109,16 @@ void check_report_print_lines(const struct check_report *r, FILE *f, bool color,
 void check_report_print_summary(const struct check_report *r, FILE *f);
 /* Drop the lines (after printing them); the counts stay for the summary and exit status. */
 void check_report_forget_lines(struct check_report *r);
-/* The documented JSON (docs/verify.md); malloc'd, NULL when out of memory. */
-char *check_report_json(const struct check_report *r);
+/*
+ * The documented JSON (docs/verify.md) in the same pieces: begin, each batch of lines (then
+ * forget them), end. The summary and result come after the checks so that the document can
+ * be written as the checks are made. After an out-of-memory, end closes it with result
+ * "error".
+ */
+void check_report_json_begin(const struct check_report *r, FILE *f);
+void check_report_json_lines(struct check_report *r, FILE *f);
+void check_report_json_end(const struct check_report *r, FILE *f);
 /* The JSON for a run that could not check anything. */
-char *check_error_json(const char *error);
+void check_error_json(FILE *f, const char *error);
 
 #endif

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
 #include <linux/xfrm.h>
 
 #include "check.h"
@@ -885,128 +884,107 @@ void check_report_forget_lines(struct check_report *r)
 	r->n = 0;
 }
 
-static int put_str(struct json_object *o, const char *key, const char *val)
+/*
+ * A JSON string (RFC 8259): only the quote, the backslash and control characters need
+ * escaping. Other bytes go through as they are, in runs, so a plain string is one fwrite.
+ */
+static void json_str(FILE *f, const char *s)
 {
-	struct json_object *v = val ? json_object_new_string(val) : NULL;
+	const char *run = s;
 
-	if (val && !v)
-		return -ENOMEM;
-	if (json_object_object_add(o, key, v)) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
+	putc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
 
-static int put_int(struct json_object *o, const char *key, int64_t val)
-{
-	struct json_object *v = json_object_new_int64(val);
-
-	if (!v || json_object_object_add(o, key, v)) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int put_obj(struct json_object *o, const char *key, struct json_object *v)
-{
-	if (!v || json_object_object_add(o, key, v)) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static struct json_object *line_json(const struct check_line *l)
-{
-	struct json_object *o = json_object_new_object(), *sa;
-	const char *status = l->status == CHECK_OK     ? "ok"
-			     : l->status == CHECK_FAIL ? "fail"
-						       : "skipped";
-	char spi[16];
-	int err;
-
-	if (!o)
-		return NULL;
-	err = put_str(o, "peer", l->peer[0] ? l->peer : NULL) ?: put_str(o, "category", l->category)
-		?: put_str(o, "item", l->item) ?: put_str(o, "status", status)
-		?: put_str(o, "found", l->found) ?: put_str(o, "expected", l->expected)
-		?: put_str(o, "fix", l->fix[0] && l->status == CHECK_FAIL ? l->fix : NULL);
-	if (!err && l->has_sa) {
-		sa = json_object_new_object();
-		snprintf(spi, sizeof(spi), "0x%08x", l->spi);
-		err = sa ? put_str(sa, "spi", spi) ?: put_int(sa, "packets", (int64_t)l->packets)
-				?: put_int(sa, "bytes", (int64_t)l->bytes)
-			 : -ENOMEM;
-		if (!err)
-			err = put_obj(o, "sa", sa);
-		else
-			json_object_put(sa);
-	}
-	if (err) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
-static char *json_finish(struct json_object *root)
-{
-	const char *s =
-	    json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						     JSON_C_TO_STRING_NOSLASHESCAPE);
-	char *out = s ? strdup(s) : NULL;
-
-	json_object_put(root);
-	return out;
-}
-
-char *check_report_json(const struct check_report *r)
-{
-	struct json_object *root = json_object_new_object(), *summary, *checks;
-
-	if (!root || r->oom)
-		goto fail;
-	summary = json_object_new_object();
-	checks = json_object_new_array();
-	if (put_str(root, "schema", CHECK_SCHEMA) ||
-	    put_str(root, "result", r->n_fail ? "problems" : "ok") ||
-	    put_str(root, "expect_offload", ewoe_offload_name(r->expect))) {
-		json_object_put(summary);
-		json_object_put(checks);
-		goto fail;
-	}
-	if (put_obj(root, "summary", summary)) {
-		json_object_put(checks);
-		goto fail;
-	}
-	if (put_obj(root, "checks", checks) || put_int(summary, "ok", (int64_t)r->n_ok) ||
-	    put_int(summary, "failed", (int64_t)r->n_fail) ||
-	    put_int(summary, "skipped", (int64_t)r->n_skip))
-		goto fail;
-	for (size_t i = 0; i < r->n; i++) {
-		struct json_object *l = line_json(&r->lines[i]);
-
-		if (!l || json_object_array_add(checks, l)) {
-			json_object_put(l);
-			goto fail;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		fwrite(run, 1, (size_t)(s - run), f);
+		if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else {
+			putc('\\', f);
+			putc(c, f);
 		}
+		run = s + 1;
 	}
-	return json_finish(root);
-fail:
-	json_object_put(root);
-	return NULL;
+	fwrite(run, 1, (size_t)(s - run), f);
+	putc('"', f);
 }
 
-char *check_error_json(const char *error)
+/* An empty field is null in the schema (peer of node-wide items, fix of lines not failed). */
+static void json_str_or_null(FILE *f, const char *s)
 {
-	struct json_object *root = json_object_new_object();
+	if (s && s[0])
+		json_str(f, s);
+	else
+		fputs("null", f);
+}
 
-	if (!root || put_str(root, "schema", CHECK_SCHEMA) || put_str(root, "result", "error") ||
-	    put_str(root, "error", error)) {
-		json_object_put(root);
-		return NULL;
+static const char *status_json(enum check_status s)
+{
+	return s == CHECK_OK ? "\"ok\"" : s == CHECK_FAIL ? "\"fail\"" : "\"skipped\"";
+}
+
+/* Two-space indent and one key per line, so that a person can read and diff it too. */
+static void line_json(const struct check_line *l, FILE *f)
+{
+	fputs("    {\n      \"peer\": ", f);
+	json_str_or_null(f, l->peer);
+	fputs(",\n      \"category\": ", f);
+	json_str(f, l->category);
+	fputs(",\n      \"item\": ", f);
+	json_str(f, l->item);
+	fputs(",\n      \"status\": ", f);
+	fputs(status_json(l->status), f);
+	fputs(",\n      \"found\": ", f);
+	json_str(f, l->found);
+	fputs(",\n      \"expected\": ", f);
+	json_str(f, l->expected);
+	fputs(",\n      \"fix\": ", f);
+	json_str_or_null(f, l->status == CHECK_FAIL ? l->fix : NULL);
+	if (l->has_sa)
+		fprintf(f,
+			",\n      \"sa\": {\n        \"spi\": \"0x%08x\",\n        \"packets\": "
+			"%" PRIu64 ",\n        \"bytes\": %" PRIu64 "\n      }",
+			l->spi, l->packets, l->bytes);
+	fputs("\n    }", f);
+}
+
+void check_report_json_begin(const struct check_report *r, FILE *f)
+{
+	fputs("{\n  \"schema\": ", f);
+	json_str(f, CHECK_SCHEMA);
+	fputs(",\n  \"expect_offload\": ", f);
+	json_str(f, ewoe_offload_name(r->expect));
+	fputs(",\n  \"checks\": [", f);
+}
+
+void check_report_json_lines(struct check_report *r, FILE *f)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		fputs(r->n_json++ ? ",\n" : "\n", f);
+		line_json(&r->lines[i], f);
 	}
-	return json_finish(root);
+}
+
+void check_report_json_end(const struct check_report *r, FILE *f)
+{
+	fprintf(f,
+		"\n  ],\n  \"summary\": {\n    \"ok\": %zu,\n    \"failed\": %zu,\n"
+		"    \"skipped\": %zu\n  },\n",
+		r->n_ok, r->n_fail, r->n_skip);
+	/* Out of memory dropped lines: the counts cannot tell ok from problems. */
+	if (r->oom)
+		fputs("  \"result\": \"error\",\n  \"error\": \"out of memory\"\n}\n", f);
+	else
+		fprintf(f, "  \"result\": \"%s\"\n}\n", r->n_fail ? "problems" : "ok");
+}
+
+void check_error_json(FILE *f, const char *error)
+{
+	fputs("{\n  \"schema\": ", f);
+	json_str(f, CHECK_SCHEMA);
+	fputs(",\n  \"result\": \"error\",\n  \"error\": ", f);
+	json_str(f, error);
+	fputs("\n}\n", f);
 }

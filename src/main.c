@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* ewoe: encrypt east-west VXLAN overlay traffic between BlueField DPUs. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct ewoe_cmd *cmd;
+	int rc;
 	unsigned long secs;
 	int c;
 
@@ -172,5 +174,12 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* rescan: each command runs its own getopt_long from argv[0] */
-	return cmd->run(argc, argv);
+	rc = cmd->run(argc, argv);
+	/* A report cut short by a full disk or a closed pipe must not exit 0. */
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "ewoe: error writing the output: %s\n", strerror(errno));
+		if (rc == EXIT_OK || rc == EXIT_PROBLEMS)
+			rc = EXIT_FAIL;
+	}
+	return rc;
 }

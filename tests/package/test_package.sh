@@ -5,7 +5,7 @@ need_cmd ldd
 need_cmd nm
 
 libs=$(ldd "$EWOE") || fail "ldd $EWOE"
-for l in libvici libnl-3 libnl-xfrm-3 libmnl libcap libinih libjson-c libcrypto; do
+for l in libvici libnl-3 libnl-xfrm-3 libmnl libcap libinih libcrypto; do
 	echo "$libs" | grep -q "$l" || fail "$EWOE does not link $l"
 done
 echo "$libs" | grep -q "not found" && fail "unresolved libraries: $libs"

@@ -803,27 +803,77 @@ static struct json_object *get(struct json_object *o, const char *key)
 	return v;
 }
 
+/*
+ * The whole streamed document must be one JSON value (strict: no trailing commas), followed by
+ * nothing but whitespace, and end its last line.
+ */
+static struct json_object *parse_document(const char *s)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *o;
+	size_t end;
+
+	assert_non_null(tok);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, s, (int)strlen(s));
+	if (!o)
+		fail_msg("JSON does not parse (%s):\n%s",
+			 json_tokener_error_desc(json_tokener_get_error(tok)), s);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	assert_int_equal(strspn(s + end, " \n"), strlen(s + end));
+	assert_true(strlen(s) > 2 && !strcmp(s + strlen(s) - 2, "}\n"));
+	return o;
+}
+
+/* The report's current lines as one document: begin, one batch, end. */
+static struct json_object *report_json(struct check_report *r)
+{
+	struct json_object *root;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&out, &len);
+
+	assert_non_null(m);
+	check_report_json_begin(r, m);
+	check_report_json_lines(r, m);
+	check_report_json_end(r, m);
+	assert_int_equal(fclose(m), 0);
+	root = parse_document(out);
+	free(out);
+	return root;
+}
+
 static void json_schema(void **state)
 {
+	static const char *const order[] = { "schema", "expect_offload", "checks", "summary",
+					     "result" };
 	struct fixture *f = *state;
 	struct json_object *root, *checks, *c;
-	char *s;
+	char *out = NULL;
+	size_t len = 0, k = 0;
+	FILE *m;
 
 	f->sa[0].esn = false;
 	run(f);
 	check_mtu(&f->report, "p0", 1500, "pf0hpf", 1500);
 	check_ike(&f->report, &f->peer, NULL);
-	s = check_report_json(&f->report);
-	assert_non_null(s);
-	root = json_tokener_parse(s);
-	free(s);
-	assert_non_null(root);
+	/* fix is null unless the line failed, whatever the line holds */
+	snprintf(f->report.lines[0].fix, sizeof(f->report.lines[0].fix), "not shown");
+	root = report_json(&f->report);
 	assert_string_equal(json_object_get_string(get(root, "schema")), "ewoe-verify/1");
 	assert_string_equal(json_object_get_string(get(root, "result")), "problems");
 	assert_string_equal(json_object_get_string(get(root, "expect_offload")), "packet");
 	assert_int_equal(json_object_get_int(get(get(root, "summary"), "failed")), 2);
 	assert_int_equal(json_object_get_int(get(get(root, "summary"), "ok")), 35);
 	assert_int_equal(json_object_get_int(get(get(root, "summary"), "skipped")), 1);
+	assert_int_equal(json_object_object_length(root), 5);
+	/* The documented order: the checks before what can only be known after the last one. */
+	json_object_object_foreach(root, key, val)
+	{
+		(void)val;
+		assert_string_equal(key, order[k++]);
+	}
 	checks = get(root, "checks");
 	assert_int_equal(json_object_array_length(checks), f->report.n);
 
@@ -849,14 +899,133 @@ static void json_schema(void **state)
 	assert_string_equal(json_object_get_string(get(c, "category")), "mtu");
 	c = json_object_array_get_idx(checks, f->report.n - 1);
 	assert_string_equal(json_object_get_string(get(c, "status")), "skipped");
+	assert_null(get(c, "fix"));
 	json_object_put(root);
 
-	s = check_error_json("reading xfrm states: Operation not permitted");
-	root = json_tokener_parse(s);
-	free(s);
+	m = open_memstream(&out, &len);
+	assert_non_null(m);
+	check_error_json(m, "reading \"xfrm\" states: Operation not permitted");
+	assert_int_equal(fclose(m), 0);
+	root = parse_document(out);
+	free(out);
+	assert_int_equal(json_object_object_length(root), 3);
+	assert_string_equal(json_object_get_string(get(root, "schema")), "ewoe-verify/1");
 	assert_string_equal(json_object_get_string(get(root, "result")), "error");
 	assert_string_equal(json_object_get_string(get(root, "error")),
-			    "reading xfrm states: Operation not permitted");
+			    "reading \"xfrm\" states: Operation not permitted");
+	json_object_put(root);
+}
+
+/*
+ * verify writes each peer's lines and forgets them: the batches, an empty one among them, must
+ * make one document with every line in order and the counts of all of them.
+ */
+static void json_stream_in_batches(void **state)
+{
+	struct fixture *f = *state;
+	struct check_report *r = &f->report;
+	char items[64][sizeof(r->lines[0].item)];
+	struct json_object *root, *checks;
+	size_t n = 0, len = 0;
+	char *out = NULL;
+	FILE *m;
+
+	f->sa[1].aead = "rfc4106(gcm(aes))x";
+	run(f);
+	m = open_memstream(&out, &len);
+	assert_non_null(m);
+	check_report_json_begin(r, m);
+	assert_true(r->n > 10);
+	for (size_t i = 0; i < r->n; i++)
+		memcpy(items[n++], r->lines[i].item, sizeof(items[0]));
+	check_report_json_lines(r, m);
+	check_report_forget_lines(r);
+	check_report_json_lines(r, m); /* a peer with no lines left to print */
+
+	check_ike(r, &f->peer, NULL);
+	check_mtu(r, "p0", 1550, "pf0hpf", 1500);
+	assert_int_equal(r->n, 2);
+	for (size_t i = 0; i < r->n; i++)
+		memcpy(items[n++], r->lines[i].item, sizeof(items[0]));
+	check_report_json_lines(r, m);
+	check_report_forget_lines(r);
+	check_report_json_end(r, m);
+	assert_int_equal(fclose(m), 0);
+
+	root = parse_document(out);
+	free(out);
+	checks = get(root, "checks");
+	assert_int_equal(json_object_array_length(checks), n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(
+		    json_object_get_string(get(json_object_array_get_idx(checks, i), "item")),
+		    items[i]);
+	assert_int_equal(json_object_get_int(get(get(root, "summary"), "ok")), r->n_ok);
+	assert_int_equal(json_object_get_int(get(get(root, "summary"), "failed")), 1);
+	assert_int_equal(json_object_get_int(get(get(root, "summary"), "skipped")), 1);
+	assert_int_equal(r->n_ok + r->n_fail + r->n_skip, n);
+	assert_string_equal(json_object_get_string(get(root, "result")), "problems");
+	json_object_put(root);
+
+	/* No lines at all is still a document, with an empty array. */
+	check_report_free(r);
+	check_report_init(r, OFFLOAD_NONE);
+	root = report_json(r);
+	assert_int_equal(json_object_array_length(get(root, "checks")), 0);
+	assert_string_equal(json_object_get_string(get(root, "result")), "ok");
+	assert_string_equal(json_object_get_string(get(root, "expect_offload")), "none");
+	json_object_put(root);
+}
+
+/* What a daemon or the kernel reports goes into found as it is: escaped, never mangled. */
+static void json_escapes_strings(void **state)
+{
+	static const char nasty[] = "say \"hi\" C:\\dir\nnext\x01 \x1f tab\t /slash caf\xc3\xa9";
+	struct fixture *f = *state;
+	struct check_report *r = &f->report;
+	struct json_object *root, *c;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	check_mtu(r, "p0", 1500, "pf0hpf", 1500);
+	snprintf(r->lines[0].peer, sizeof(r->lines[0].peer), "peer\"1\\");
+	snprintf(r->lines[0].found, sizeof(r->lines[0].found), "%s", nasty);
+	snprintf(r->lines[0].expected, sizeof(r->lines[0].expected), "%s", nasty);
+	snprintf(r->lines[0].fix, sizeof(r->lines[0].fix), "%s", nasty);
+
+	m = open_memstream(&out, &len);
+	assert_non_null(m);
+	check_report_json_begin(r, m);
+	check_report_json_lines(r, m);
+	check_report_json_end(r, m);
+	assert_int_equal(fclose(m), 0);
+	/* RFC 8259's escapes only: \u00XX for control characters, the slash as it is */
+	assert_non_null(
+	    strstr(out, "\\\"hi\\\" C:\\\\dir\\u000anext\\u0001 \\u001f tab\\u0009 /slash"));
+	root = parse_document(out);
+	free(out);
+
+	c = json_object_array_get_idx(get(root, "checks"), 0);
+	assert_string_equal(json_object_get_string(get(c, "peer")), "peer\"1\\");
+	assert_string_equal(json_object_get_string(get(c, "found")), nasty);
+	assert_string_equal(json_object_get_string(get(c, "expected")), nasty);
+	assert_string_equal(json_object_get_string(get(c, "fix")), nasty);
+	json_object_put(root);
+}
+
+/* Out of memory midway: the document already begun still closes, and says error. */
+static void json_out_of_memory(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *root;
+
+	run(f);
+	f->report.oom = true;
+	root = report_json(&f->report);
+	assert_string_equal(json_object_get_string(get(root, "result")), "error");
+	assert_string_equal(json_object_get_string(get(root, "error")), "out of memory");
+	assert_int_equal(json_object_array_length(get(root, "checks")), f->report.n);
 	json_object_put(root);
 }
 
@@ -1070,6 +1239,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(daemon_verdicts, setup, teardown),
 		cmocka_unit_test(mtu_verdicts),
 		cmocka_unit_test_setup_teardown(json_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(json_stream_in_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(json_escapes_strings, setup, teardown),
+		cmocka_unit_test_setup_teardown(json_out_of_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(table_output, setup, teardown),
 		cmocka_unit_test(index_many_tunnels),
 	};

@@ -128,4 +128,12 @@ expect_exit 1 setpriv --bounding-set=-net_admin --inh-caps=-all unshare -n "$EWO
 grep -q 'CAP_NET_ADMIN' "$T/stderr" || fail "missing capability not named"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["result"]=="error" and "CAP_NET_ADMIN" in d["error"]' \
 	"$T/stdout" || fail "error JSON"
+# --- a report that cannot be written is a failure, not exit 0 or 3 ---
+if [ -w /dev/full ]; then
+	rc=0
+	unshare -n "$EWOE" $NODAEMONS verify $TUNNEL >/dev/full 2>"$T/stderr" || rc=$?
+	[ "$rc" -eq 1 ] || fail "verify into a full disk exited $rc, expected 1"
+	grep -q '^ewoe: error writing the output: No space left on device$' "$T/stderr" ||
+		fail "write error not reported: $(cat "$T/stderr")"
+fi
 pass
