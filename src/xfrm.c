@@ -267,6 +267,12 @@ static int read_states(struct xfrm_table *t)
 		err = nlerr_to_errno(err);
 		goto out;
 	}
+	/*
+	 * libnl peeks at each datagram to size its buffer, two recvmsg per read: read into a
+	 * buffer as large as the policy dump's instead.
+	 */
+	nl_socket_disable_msg_peek(sock);
+	nl_socket_set_msg_buf_size(sock, DUMP_BUF_SIZE);
 	nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, on_sa, &d);
 	err = nl_send_simple(sock, XFRM_MSG_GETSA, NLM_F_DUMP, NULL, 0);
 	if (err >= 0)
