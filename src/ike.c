@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,8 @@
 /* After the IKE_SA: both children normally follow within a round trip or two. */
 #define CHILD_GRACE_MS 3000
 #define POLL_MS	       200
+
+static struct vici_lib vici; /* filled by vici_load() */
 
 /* Names the daemon lists (connections or shared key ids). */
 struct name_set {
@@ -110,7 +113,7 @@ static void names_note(struct name_set *set, const char *name, bool present)
 /* The items of list `list` in the answer to `cmd` (get-conns, get-shared). */
 static int names_read(struct ike *ike, const char *cmd, const char *list, struct name_set *set)
 {
-	vici_res_t *res = vici_submit(vici_begin(cmd), ike->conn);
+	vici_res_t *res = vici.submit(vici.begin(cmd), ike->conn);
 	bool in_list = false;
 	vici_parse_t t;
 	int err = 0;
@@ -121,19 +124,19 @@ static int names_read(struct ike *ike, const char *cmd, const char *list, struct
 		return -EIO;
 	}
 	names_free(set);
-	while (!err && (t = vici_parse(res)) != VICI_PARSE_END && t != VICI_PARSE_ERROR) {
+	while (!err && (t = vici.parse(res)) != VICI_PARSE_END && t != VICI_PARSE_ERROR) {
 		if (t == VICI_PARSE_BEGIN_LIST) {
-			in_list = !strcmp(vici_parse_name(res), list);
+			in_list = !strcmp(vici.parse_name(res), list);
 		} else if (t == VICI_PARSE_END_LIST) {
 			in_list = false;
 		} else if (t == VICI_PARSE_LIST_ITEM && in_list) {
 			int len;
-			const char *v = vici_parse_value(res, &len);
+			const char *v = vici.parse_value(res, &len);
 
 			err = names_add(set, v, (size_t)len);
 		}
 	}
-	vici_free_res(res);
+	vici.free_res(res);
 	if (err) {
 		names_free(set);
 		ewoe_err("%s: out of memory", cmd);
@@ -158,23 +161,75 @@ static int shared_key_loaded(struct ike *ike, const char *id)
 	return err ? err : names_find(&ike->shared, id) >= 0;
 }
 
-static void vici_once(void)
+static void vici_deinit_at_exit(void)
 {
-	static bool done;
-	void (*set_level)(int);
+	vici.deinit();
+}
 
-	if (done)
-		return;
-	done = true;
-	vici_init();
-	atexit(vici_deinit);
+/* dlopen libvici once, resolve every function ewoe calls, start it. 0 or -ENOENT (printed). */
+static int vici_load(void)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} symbols[] = {
+#define SYMBOL(member, name) { name, offsetof(struct vici_lib, member) }
+		SYMBOL(init, "vici_init"),
+		SYMBOL(deinit, "vici_deinit"),
+		SYMBOL(connect, "vici_connect"),
+		SYMBOL(disconnect, "vici_disconnect"),
+		SYMBOL(begin, "vici_begin"),
+		SYMBOL(begin_section, "vici_begin_section"),
+		SYMBOL(end_section, "vici_end_section"),
+		SYMBOL(add_key_value, "vici_add_key_value"),
+		SYMBOL(add_key_valuef, "vici_add_key_valuef"),
+		SYMBOL(begin_list, "vici_begin_list"),
+		SYMBOL(add_list_item, "vici_add_list_item"),
+		SYMBOL(add_list_itemf, "vici_add_list_itemf"),
+		SYMBOL(end_list, "vici_end_list"),
+		SYMBOL(submit, "vici_submit"),
+		SYMBOL(free_res, "vici_free_res"),
+		SYMBOL(parse, "vici_parse"),
+		SYMBOL(parse_name, "vici_parse_name"),
+		SYMBOL(parse_value, "vici_parse_value"),
+		SYMBOL(find_str, "vici_find_str"),
+		SYMBOL(find_int, "vici_find_int"),
+		SYMBOL(register_event, "vici_register"),
+#undef SYMBOL
+	};
+	static int loaded; /* 0 not yet, 1 loaded, <0 failed */
+	void *lib;
+
+	if (loaded)
+		return loaded < 0 ? loaded : 0;
+	loaded = -ENOENT;
+	lib = dlopen(EWOE_LIBVICI, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		ewoe_err("cannot load strongSwan's libvici: %s", dlerror());
+		ewoe_hint("install strongswan-swanctl, which ships %s", EWOE_LIBVICI);
+		return loaded;
+	}
+	for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
+		void *fn = dlsym(lib, symbols[i].name);
+
+		if (!fn) {
+			ewoe_err("%s has no %s: %s", EWOE_LIBVICI, symbols[i].name, dlerror());
+			return loaded;
+		}
+		memcpy((char *)&vici + symbols[i].offset, &fn, sizeof(fn));
+	}
+	loaded = 1;
+	vici.init();
+	atexit(vici_deinit_at_exit);
 	/*
 	 * libstrongswan prints its own copy of errors ewoe reports with context; keep it quiet
-	 * unless asked. libvici does not re-export the setter, so find it in libstrongswan.
+	 * unless asked. libvici does not re-export the setter; lookups through the handle reach
+	 * libstrongswan too.
 	 */
-	*(void **)&set_level = dlsym(RTLD_DEFAULT, "dbg_default_set_level");
-	if (set_level)
-		set_level(ewoe_opts.verbosity > 1 ? 1 : -1);
+	*(void **)&vici.set_log_level = dlsym(lib, "dbg_default_set_level");
+	if (vici.set_log_level)
+		vici.set_log_level(ewoe_opts.verbosity > 1 ? 1 : -1);
+	return 0;
 }
 
 static int parse_version(const char *s)
@@ -189,7 +244,7 @@ static int parse_version(const char *s)
 /* Submit and check: transport failures and the daemon's refusals are told apart. */
 static int call(struct ike *ike, vici_req_t *req, const char *what, vici_res_t **out)
 {
-	vici_res_t *res = vici_submit(req, ike->conn);
+	vici_res_t *res = vici.submit(req, ike->conn);
 	const char *ok, *errmsg;
 	int err;
 
@@ -200,9 +255,9 @@ static int call(struct ike *ike, vici_req_t *req, const char *what, vici_res_t *
 		ewoe_hint("check that charon still runs (journalctl -u strongswan)");
 		return err;
 	}
-	ok = vici_find_str(res, "yes", "success");
+	ok = vici.find_str(res, "yes", "success");
 	if (strcmp(ok, "yes")) {
-		errmsg = vici_find_str(res, "no reason given", "errmsg");
+		errmsg = vici.find_str(res, "no reason given", "errmsg");
 		ewoe_err("%s: charon refused: %s", what, errmsg);
 		if (strstr(errmsg, "hw_offload"))
 			ewoe_hint("charon %s does not accept this hw_offload value; use --offload "
@@ -211,20 +266,20 @@ static int call(struct ike *ike, vici_req_t *req, const char *what, vici_res_t *
 		else if (strstr(errmsg, "proposal"))
 			ewoe_hint("check --ike-proposal and --esp-proposal (swanctl.conf(5) "
 				  "syntax, e.g. aes128gcm128-x25519-esn)");
-		vici_free_res(res);
+		vici.free_res(res);
 		return -EREMOTEIO;
 	}
 	if (out)
 		*out = res;
 	else
-		vici_free_res(res);
+		vici.free_res(res);
 	return 0;
 }
 
 /* Like call(), but a refusal whose errmsg contains `absent` means "nothing there": 0. */
 static int call_absent_ok(struct ike *ike, vici_req_t *req, const char *absent, int *done)
 {
-	vici_res_t *res = vici_submit(req, ike->conn);
+	vici_res_t *res = vici.submit(req, ike->conn);
 	int err;
 
 	if (!res) {
@@ -232,14 +287,14 @@ static int call_absent_ok(struct ike *ike, vici_req_t *req, const char *absent, 
 		ewoe_err("lost the connection to charon at %s: %s", ike->uri, strerror(-err));
 		return err;
 	}
-	if (!strcmp(vici_find_str(res, "yes", "success"), "yes")) {
+	if (!strcmp(vici.find_str(res, "yes", "success"), "yes")) {
 		*done = 1;
-	} else if (!strstr(vici_find_str(res, "", "errmsg"), absent)) {
-		ewoe_err("charon refused to remove: %s", vici_find_str(res, "", "errmsg"));
-		vici_free_res(res);
+	} else if (!strstr(vici.find_str(res, "", "errmsg"), absent)) {
+		ewoe_err("charon refused to remove: %s", vici.find_str(res, "", "errmsg"));
+		vici.free_res(res);
 		return -EREMOTEIO;
 	}
-	vici_free_res(res);
+	vici.free_res(res);
 	return 0;
 }
 
@@ -249,13 +304,15 @@ int ike_open(const char *uri, struct ike **out)
 	vici_res_t *res;
 	int err;
 
-	vici_once();
+	err = vici_load();
+	if (err)
+		return err;
 	ike = calloc(1, sizeof(*ike));
 	if (!ike || !(ike->uri = strdup(uri))) {
 		free(ike);
 		return -ENOMEM;
 	}
-	ike->conn = vici_connect(uri);
+	ike->conn = vici.connect(uri);
 	if (!ike->conn) {
 		err = errno ? -errno : -ECONNREFUSED;
 		ewoe_err("cannot reach strongSwan's charon at %s: %s", uri, strerror(-err));
@@ -264,14 +321,14 @@ int ike_open(const char *uri, struct ike **out)
 		ike_free(ike);
 		return err;
 	}
-	err = call(ike, vici_begin("version"), "asking charon its version", &res);
+	err = call(ike, vici.begin("version"), "asking charon its version", &res);
 	if (err) {
 		ike_free(ike);
 		return err;
 	}
-	snprintf(ike->version, sizeof(ike->version), "%s", vici_find_str(res, "", "version"));
+	snprintf(ike->version, sizeof(ike->version), "%s", vici.find_str(res, "", "version"));
 	ike->version_num = parse_version(ike->version);
-	vici_free_res(res);
+	vici.free_res(res);
 	ewoe_debug("charon %s at %s", ike->version, uri);
 	*out = ike;
 	return 0;
@@ -282,7 +339,7 @@ void ike_free(struct ike *ike)
 	if (!ike)
 		return;
 	if (ike->conn)
-		vici_disconnect(ike->conn);
+		vici.disconnect(ike->conn);
 	free(ike->uri);
 	names_free(&ike->conns);
 	names_free(&ike->shared);
@@ -363,7 +420,7 @@ struct emit {
 static void e_open(struct emit *e, const char *name)
 {
 	if (e->req)
-		vici_begin_section(e->req, name);
+		vici.begin_section(e->req, name);
 	else
 		fprintf(e->f, "%*s%s {\n", e->depth * 4, "", name);
 	e->depth++;
@@ -373,7 +430,7 @@ static void e_close(struct emit *e)
 {
 	e->depth--;
 	if (e->req)
-		vici_end_section(e->req);
+		vici.end_section(e->req);
 	else
 		fprintf(e->f, "%*s}\n", e->depth * 4, "");
 }
@@ -389,7 +446,7 @@ static void e_kv(struct emit *e, const char *key, const char *fmt, ...)
 	vsnprintf(value, sizeof(value), fmt, ap);
 	va_end(ap);
 	if (e->req)
-		vici_add_key_valuef(e->req, key, "%s", value);
+		vici.add_key_valuef(e->req, key, "%s", value);
 	else
 		fprintf(e->f, "%*s%s = %s\n", e->depth * 4, "", key, value);
 }
@@ -398,7 +455,7 @@ static void e_kv(struct emit *e, const char *key, const char *fmt, ...)
 static void e_id(struct emit *e, const char *id)
 {
 	if (e->req)
-		vici_add_key_valuef(e->req, "id", "%s", id);
+		vici.add_key_valuef(e->req, "id", "%s", id);
 	else
 		fprintf(e->f, "%*sid = \"%s\"\n", e->depth * 4, "", id);
 }
@@ -412,14 +469,14 @@ static void e_list(struct emit *e, const char *key, const char *csv)
 		fprintf(e->f, "%*s%s = %s\n", e->depth * 4, "", key, csv);
 		return;
 	}
-	vici_begin_list(e->req, key);
+	vici.begin_list(e->req, key);
 	while (*p) {
 		size_t n = strcspn(p, ",");
 
-		vici_add_list_item(e->req, p, (int)n);
+		vici.add_list_item(e->req, p, (int)n);
 		p += n + (p[n] == ',');
 	}
-	vici_end_list(e->req);
+	vici.end_list(e->req);
 }
 
 /* The file names a file in swanctl's directory; VICI carries its content. */
@@ -429,9 +486,9 @@ static void e_file(struct emit *e, const char *key, const char *file, const char
 		fprintf(e->f, "%*s%s = %s\n", e->depth * 4, "", key, file);
 		return;
 	}
-	vici_begin_list(e->req, key);
-	vici_add_list_item(e->req, pem, (int)strlen(pem));
-	vici_end_list(e->req);
+	vici.begin_list(e->req, key);
+	vici.add_list_item(e->req, pem, (int)strlen(pem));
+	vici.end_list(e->req);
 }
 
 enum { F_CONF, F_CERT, F_KEY, F_PEER_CERT, F_CA, F_COUNT };
@@ -728,26 +785,26 @@ static int write_file(const struct out_file *f)
 
 static int load_key(struct ike *ike, const char *pem, char *id, size_t id_size)
 {
-	vici_req_t *req = vici_begin("load-key");
+	vici_req_t *req = vici.begin("load-key");
 	vici_res_t *res;
 	int err;
 
-	vici_add_key_valuef(req, "type", "any");
-	vici_add_key_value(req, "data", pem, (int)strlen(pem));
+	vici.add_key_valuef(req, "type", "any");
+	vici.add_key_value(req, "data", pem, (int)strlen(pem));
 	err = call(ike, req, "loading the private key", &res);
 	if (err)
 		return err;
-	snprintf(id, id_size, "%s", vici_find_str(res, "", "id"));
-	vici_free_res(res);
+	snprintf(id, id_size, "%s", vici.find_str(res, "", "id"));
+	vici.free_res(res);
 	return 0;
 }
 
 static int unload(struct ike *ike, const char *cmd, const char *key, const char *value,
 		  const char *absent, int *done)
 {
-	vici_req_t *req = vici_begin(cmd);
+	vici_req_t *req = vici.begin(cmd);
 
-	vici_add_key_valuef(req, key, "%s", value);
+	vici.add_key_valuef(req, key, "%s", value);
 	return call_absent_ok(ike, req, absent, done);
 }
 
@@ -809,14 +866,14 @@ int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer)
 
 	/* Credentials first: a start_action=start connection initiates as soon as it loads. */
 	if (peer->auth == AUTH_PSK) {
-		req = vici_begin("load-shared");
-		vici_add_key_valuef(req, "id", "%s", shared_id);
-		vici_add_key_valuef(req, "type", "IKE");
-		vici_add_key_value(req, "data", c->psk, (int)c->psk_len);
-		vici_begin_list(req, "owners");
-		vici_add_list_itemf(req, "%s", ewoe_addr_str(&peer->local, l));
-		vici_add_list_itemf(req, "%s", ewoe_addr_str(&peer->remote, r));
-		vici_end_list(req);
+		req = vici.begin("load-shared");
+		vici.add_key_valuef(req, "id", "%s", shared_id);
+		vici.add_key_valuef(req, "type", "IKE");
+		vici.add_key_value(req, "data", c->psk, (int)c->psk_len);
+		vici.begin_list(req, "owners");
+		vici.add_list_itemf(req, "%s", ewoe_addr_str(&peer->local, l));
+		vici.add_list_itemf(req, "%s", ewoe_addr_str(&peer->remote, r));
+		vici.end_list(req);
 		err = call(ike, req, "loading the PSK", NULL);
 		shared_loaded = !err;
 		names_note(&ike->shared, shared_id, shared_loaded);
@@ -826,7 +883,7 @@ int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer)
 	if (err)
 		goto rollback;
 
-	e.req = vici_begin("load-conn");
+	e.req = vici.begin("load-conn");
 	emit_conn(&e, peer, c);
 	err = call(ike, e.req, "loading the connection", NULL);
 	if (err)
@@ -899,7 +956,7 @@ static void on_list_sa(void *user, char *event, vici_res_t *ev)
 	int depth = 0, children = 0;
 	vici_parse_t t;
 
-	while ((t = vici_parse(ev)) != VICI_PARSE_END && t != VICI_PARSE_ERROR) {
+	while ((t = vici.parse(ev)) != VICI_PARSE_END && t != VICI_PARSE_ERROR) {
 		const char *name;
 		const char *v;
 		int len;
@@ -908,8 +965,8 @@ static void on_list_sa(void *user, char *event, vici_res_t *ev)
 		case VICI_PARSE_BEGIN_SECTION:
 			depth++;
 			if (depth == 1)
-				scan = scan_of(user, vici_parse_name(ev));
-			if (depth == 2 && !strcmp(vici_parse_name(ev), "child-sas"))
+				scan = scan_of(user, vici.parse_name(ev));
+			if (depth == 2 && !strcmp(vici.parse_name(ev), "child-sas"))
 				children = 0;
 			if (depth == 3)
 				child_name[0] = child_state[0] = '\0';
@@ -922,8 +979,8 @@ static void on_list_sa(void *user, char *event, vici_res_t *ev)
 			depth--;
 			break;
 		case VICI_PARSE_KEY_VALUE:
-			name = vici_parse_name(ev);
-			v = vici_parse_value(ev, &len);
+			name = vici.parse_name(ev);
+			v = vici.parse_value(ev, &len);
 			if (depth == 1 && !strcmp(name, "state"))
 				snprintf(ike_state, sizeof(ike_state), "%.*s", len, v);
 			else if (depth == 3 && !strcmp(name, "name"))
@@ -958,16 +1015,16 @@ static int scan_sas(struct ike *ike, struct sa_scans *all)
 
 		*s = (struct sa_scan){ .conn = s->conn };
 	}
-	if (vici_register(ike->conn, "list-sa", on_list_sa, all)) {
+	if (vici.register_event(ike->conn, "list-sa", on_list_sa, all)) {
 		err = -errno;
 		ewoe_err("listing IKE_SAs at %s: %s", ike->uri, strerror(errno));
 		return err;
 	}
-	req = vici_begin("list-sas");
+	req = vici.begin("list-sas");
 	if (all->n == 1)
-		vici_add_key_valuef(req, "ike", "%s", all->scan[0].conn);
+		vici.add_key_valuef(req, "ike", "%s", all->scan[0].conn);
 	err = call(ike, req, "listing IKE_SAs", NULL);
-	vici_register(ike->conn, "list-sa", NULL, NULL);
+	vici.register_event(ike->conn, "list-sa", NULL, NULL);
 	return err;
 }
 
@@ -1015,8 +1072,8 @@ struct log_watch {
 static void on_log(void *user, char *event, vici_res_t *ev)
 {
 	struct log_watch *w = user;
-	const char *conn = vici_find_str(ev, "", "ikesa-name");
-	const char *msg = vici_find_str(ev, "", "msg");
+	const char *conn = vici.find_str(ev, "", "ikesa-name");
+	const char *msg = vici.find_str(ev, "", "msg");
 	struct bringup *b = NULL;
 
 	for (size_t i = 0; i < w->n && !b; i++) {
@@ -1031,8 +1088,8 @@ static void on_log(void *user, char *event, vici_res_t *ev)
 	 * Packet traffic ("sending packet: ...") says nothing about why IKE fails, and a
 	 * retransmit only that the peer has not answered yet, which the timeout says itself.
 	 */
-	if (vici_find_int(ev, 4, "level") <= 1 &&
-	    strcasecmp(vici_find_str(ev, "", "group"), "net") &&
+	if (vici.find_int(ev, 4, "level") <= 1 &&
+	    strcasecmp(vici.find_str(ev, "", "group"), "net") &&
 	    strncmp(msg, "retransmit ", strlen("retransmit "))) {
 		pthread_mutex_lock(&w->lock);
 		snprintf(b->last, sizeof(b->last), "%s", msg);
@@ -1059,12 +1116,12 @@ static int start_children(struct ike *ike, const char *conn, int installed)
 
 		if (installed & (1 << i))
 			continue;
-		req = vici_begin("initiate");
+		req = vici.begin("initiate");
 
-		vici_add_key_valuef(req, "child", "%s", names[i]);
-		vici_add_key_valuef(req, "ike", "%s", conn);
+		vici.add_key_valuef(req, "child", "%s", names[i]);
+		vici.add_key_valuef(req, "ike", "%s", conn);
 		/* Negative: return at once; ewoe watches the SAs itself, with its deadline. */
-		vici_add_key_valuef(req, "timeout", "-1");
+		vici.add_key_valuef(req, "timeout", "-1");
 		err = call(ike, req, "starting IKE", NULL);
 	}
 	return err;
@@ -1166,7 +1223,7 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n
 		scans.scan[i].conn = b->conn;
 	}
 	w.stream = ewoe_opts.verbosity > 0;
-	if (vici_register(ike->conn, "log", on_log, &w)) {
+	if (vici.register_event(ike->conn, "log", on_log, &w)) {
 		err = -errno;
 		ewoe_err("subscribing to charon's log at %s: %s", ike->uri, strerror(errno));
 		goto out;
@@ -1200,7 +1257,7 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n
 			usleep(POLL_MS * 1000);
 	}
 	ewoe_progress_done();
-	vici_register(ike->conn, "log", NULL, NULL);
+	vici.register_event(ike->conn, "log", NULL, NULL);
 out:
 	if (err == -ENOMEM)
 		ewoe_err("waiting for IKE: out of memory");
@@ -1230,11 +1287,11 @@ int ike_unload_peer(struct ike *ike, const char *name)
 		return 0;
 	}
 
-	req = vici_begin("terminate");
-	vici_add_key_valuef(req, "ike", "%s", conn);
+	req = vici.begin("terminate");
+	vici.add_key_valuef(req, "ike", "%s", conn);
 	/* Do not wait for a peer that may be gone already. */
-	vici_add_key_valuef(req, "force", "yes");
-	vici_add_key_valuef(req, "timeout", "%d", ewoe_opts.timeout_ms);
+	vici.add_key_valuef(req, "force", "yes");
+	vici.add_key_valuef(req, "timeout", "%d", ewoe_opts.timeout_ms);
 	err = call_absent_ok(ike, req, "no matching SAs", &removed);
 	if (!err)
 		err = unload(ike, "unload-conn", "name", conn, "not found", &removed);

@@ -28,43 +28,51 @@ typedef enum {
 /* Runs on a libstrongswan pool thread; ev is only valid during the call. */
 typedef void (*vici_event_cb_t)(void *user, char *name, vici_res_t *ev);
 
-void vici_init(void);
-void vici_deinit(void);
+/*
+ * libvici's functions, loaded with dlopen when ewoe first talks to charon: the commands that
+ * never do (verify of a node whose charon is down, setup-bridge, enable-offload) start without
+ * libstrongswan and the six libraries it pulls in, and still run where those are broken or
+ * missing. Each member is the libvici function of the same name with the vici_ prefix.
+ */
+struct vici_lib {
+	void (*init)(void);
+	void (*deinit)(void);
 
-/* NULL with errno set when the socket cannot be reached. */
-vici_conn_t *vici_connect(const char *uri);
-void vici_disconnect(vici_conn_t *conn);
+	/* NULL with errno set when the socket cannot be reached. */
+	vici_conn_t *(*connect)(const char *uri);
+	void (*disconnect)(vici_conn_t *conn);
 
-vici_req_t *vici_begin(const char *name);
-void vici_begin_section(vici_req_t *req, const char *name);
-void vici_end_section(vici_req_t *req);
-void vici_add_key_value(vici_req_t *req, const char *key, const void *buf, int len);
-void vici_add_key_valuef(vici_req_t *req, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void vici_begin_list(vici_req_t *req, const char *name);
-void vici_add_list_item(vici_req_t *req, const void *buf, int len);
-void vici_add_list_itemf(vici_req_t *req, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-void vici_end_list(vici_req_t *req);
-void vici_free_req(vici_req_t *req);
+	vici_req_t *(*begin)(const char *name);
+	void (*begin_section)(vici_req_t *req, const char *name);
+	void (*end_section)(vici_req_t *req);
+	void (*add_key_value)(vici_req_t *req, const char *key, const void *buf, int len);
+	void (*add_key_valuef)(vici_req_t *req, const char *key, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+	void (*begin_list)(vici_req_t *req, const char *name);
+	void (*add_list_item)(vici_req_t *req, const void *buf, int len);
+	void (*add_list_itemf)(vici_req_t *req, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+	void (*end_list)(vici_req_t *req);
 
-/* Consumes req in every case; NULL with errno set on a transport failure. */
-vici_res_t *vici_submit(vici_req_t *req, vici_conn_t *conn);
-void vici_free_res(vici_res_t *res);
+	/* Consumes req in every case; NULL with errno set on a transport failure. */
+	vici_res_t *(*submit)(vici_req_t *req, vici_conn_t *conn);
+	void (*free_res)(vici_res_t *res);
 
-vici_parse_t vici_parse(vici_res_t *res);
-char *vici_parse_name(vici_res_t *res);
-void *vici_parse_value(vici_res_t *res, int *len);
+	vici_parse_t (*parse)(vici_res_t *res);
+	char *(*parse_name)(vici_res_t *res);
+	void *(*parse_value)(vici_res_t *res, int *len);
 
-/* Paths are '.'-separated section names built from fmt. */
-char *vici_find_str(vici_res_t *res, const char *def, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-int vici_find_int(vici_res_t *res, int def, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	/* Paths are '.'-separated section names built from fmt. */
+	char *(*find_str)(vici_res_t *res, const char *def, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+	int (*find_int)(vici_res_t *res, int def, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 
-int vici_dump(vici_res_t *res, const char *label, int pretty, FILE *out);
+	/* vici_register: cb NULL unregisters. 0, or -1 with errno set. */
+	int (*register_event)(vici_conn_t *conn, const char *name, vici_event_cb_t cb, void *user);
 
-/* cb NULL unregisters. 0, or -1 with errno set. */
-int vici_register(vici_conn_t *conn, const char *name, vici_event_cb_t cb, void *user);
+	/* libstrongswan's, reached through libvici: its own log level. */
+	void (*set_log_level)(int level);
+};
 
 #endif

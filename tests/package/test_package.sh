@@ -1,14 +1,35 @@
 #!/bin/sh
-# The binary links every real library, and the Debian package carries what a system tool needs.
+# The binary links every real library (libvici when it first talks to charon), and the Debian
+# package carries what a system tool needs.
 . "$EWOE_SRC/tests/lib.sh"
 need_cmd ldd
 need_cmd nm
+need_cmd strings
 
 libs=$(ldd "$EWOE") || fail "ldd $EWOE"
-for l in libvici libnl-3 libnl-xfrm-3 libmnl libcap libinih libcrypto; do
+for l in libnl-3 libnl-xfrm-3 libmnl libcap libinih libcrypto; do
 	echo "$libs" | grep -q "$l" || fail "$EWOE does not link $l"
 done
 echo "$libs" | grep -q "not found" && fail "unresolved libraries: $libs"
+# libvici is opened by path at the first VICI request, not at start-up: verify of a node whose
+# charon is down starts without libstrongswan and what it pulls in.
+echo "$libs" | grep -Eq 'libvici|libstrongswan' && fail "libvici is loaded at start-up: $libs"
+vici=$(strings "$EWOE" | grep -E '^/.*/libvici\.so\.0$') || fail "$EWOE names no libvici.so.0 path"
+[ -e "$vici" ] || fail "$EWOE would load $vici, which does not exist"
+# With libvici unloadable, talking to charon fails saying so, and verify still reads the kernel.
+if unshare --mount true 2>/dev/null; then
+	no_vici() { unshare --mount sh -c 'mount --bind /dev/null "$0" && exec "$@"' "$vici" "$@"; }
+	(umask 077 && openssl rand -base64 32 >"$T/psk")
+	expect_exit 1 no_vici "$EWOE" --vici "unix://$T/none.vici" --root "$T/root" tunnel psk \
+		--no-ovs --offload none --local 192.0.2.1 --remote 192.0.2.2 --psk-file "$T/psk"
+	grep -q "^ewoe: cannot load strongSwan's libvici: $vici" "$T/stderr" ||
+		fail "unloadable libvici not named: $(cat "$T/stderr")"
+	rc=0
+	no_vici unshare -n "$EWOE" --db "unix:$T/none.sock" --vici "unix://$T/none.vici" verify \
+		--local 192.0.2.1 --remote 192.0.2.2 >"$T/stdout" 2>"$T/stderr" || rc=$?
+	[ "$rc" -eq 3 ] || fail "verify without libvici exited $rc: $(cat "$T/stderr")"
+	grep -q '^[0-9]* ok, [0-9]* failed' "$T/stdout" || fail "verify without libvici printed no report"
+fi
 # The OVS C IDL is linked in statically: its generated table classes are in the binary.
 nm "$EWOE" | grep -q 'ovsrec_interface_set_options' || fail "no OVS IDL in $EWOE"
 
