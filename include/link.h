@@ -13,6 +13,14 @@
 
 #include "peer.h"
 
+struct link_state {
+	int ifindex; /* 0: there is no such interface */
+	unsigned int flags;
+	int mtu;
+};
+/* What verify reports of an interface; one that does not exist is ifindex 0, not an error. */
+int link_get_state(const char *ifname, struct link_state *out);
+
 /* MTU of ifname (> 0), or a negative errno (-ENODEV when there is no such interface). */
 int link_get_mtu(const char *ifname);
 

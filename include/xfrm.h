@@ -80,11 +80,4 @@ int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out);
 int xfrm_read_kernel(struct xfrm_table *t);
 void xfrm_table_free(struct xfrm_table *t);
 
-struct xfrm_link_info {
-	int ifindex;
-	unsigned int mtu;
-};
-/* Interface facts in this network namespace; -ENODEV when there is no such interface. */
-int xfrm_link_get(const char *ifname, struct xfrm_link_info *out);
-
 #endif

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "ewoe.h"
 #include "ike.h"
+#include "link.h"
 #include "ovsdb.h"
 #include "peer.h"
 #include "verify.h"
@@ -108,13 +109,6 @@ static void daemons_close(struct daemons *d)
 	ike_free(d->ike);
 }
 
-static int link_or_absent(const char *ifname, struct xfrm_link_info *link)
-{
-	int err = xfrm_link_get(ifname, link);
-
-	return err == -ENODEV ? 0 : err;
-}
-
 /*
  * The table's columns, known before the first line: the widest peer name, and the widest
  * item (a policy's offload line, whose length depends on the VXLAN port).
@@ -153,7 +147,7 @@ static void print_peer_lines(struct check_report *r, const struct check_widths *
 int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const char *rep,
 		 enum ewoe_offload expect)
 {
-	struct xfrm_link_info pf_link, rep_link;
+	struct link_state pf_link, rep_link;
 	struct check_widths w = { 0 };
 	struct check_report r;
 	struct check_index ix;
@@ -168,7 +162,7 @@ int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const 
 					   ? "reading IPsec state from the kernel needs "
 					     "CAP_NET_ADMIN"
 					   : "could not read IPsec state from the kernel");
-	if (link_or_absent(pf, &pf_link) || link_or_absent(rep, &rep_link)) {
+	if (link_get_state(pf, &pf_link) || link_get_state(rep, &rep_link)) {
 		xfrm_table_free(&t);
 		return could_not_check("could not read the interfaces from the kernel");
 	}
@@ -201,7 +195,7 @@ int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const 
 		print_peer_lines(&r, &w, color);
 	}
 	daemons_close(&d);
-	check_mtu(&r, pf, pf_link.mtu, rep, rep_link.mtu);
+	check_mtu(&r, pf, (unsigned int)pf_link.mtu, rep, (unsigned int)rep_link.mtu);
 	print_peer_lines(&r, &w, color);
 	check_index_free(&ix);
 	xfrm_table_free(&t);

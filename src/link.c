@@ -195,16 +195,10 @@ static int check_ifname(const char *ifname)
 
 /* ---- rtnetlink ---- */
 
-struct link_info {
-	int ifindex;
-	unsigned int flags;
-	int mtu;
-};
-
 static int link_info_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	struct link_info *li = data;
+	struct link_state *li = data;
 	struct nlattr *attr;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK)
@@ -219,7 +213,8 @@ static int link_info_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int link_query(struct nl *nl, const char *ifname, struct link_info *li)
+/* -ENODEV, unprinted, when the namespace has no such interface; other errors printed. */
+static int link_read(struct nl *nl, const char *ifname, struct link_state *li)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -238,15 +233,34 @@ static int link_query(struct nl *nl, const char *ifname, struct link_info *li)
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	memset(li, 0, sizeof(*li));
 	err = nl_call(nl, nlh, link_info_cb, li);
-	if (err == -ENODEV) {
-		ewoe_err("no interface %s in this network namespace", ifname);
-		return err;
-	}
 	if (!err && !li->ifindex)
 		err = -EPROTO;
-	if (err)
+	if (err && err != -ENODEV)
 		nl_fail(nl, err, "%s: reading its link state", ifname);
 	return err;
+}
+
+static int link_query(struct nl *nl, const char *ifname, struct link_state *li)
+{
+	int err = link_read(nl, ifname, li);
+
+	if (err == -ENODEV)
+		ewoe_err("no interface %s in this network namespace", ifname);
+	return err;
+}
+
+int link_get_state(const char *ifname, struct link_state *out)
+{
+	struct nl nl;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = nl_open(&nl, NETLINK_ROUTE);
+	if (err)
+		return err;
+	err = link_read(&nl, ifname, out);
+	nl_close(&nl);
+	return err == -ENODEV ? 0 : err;
 }
 
 static int link_change(struct nl *nl, const char *ifname, int ifindex, unsigned int flags,
@@ -276,7 +290,7 @@ static int link_change(struct nl *nl, const char *ifname, int ifindex, unsigned 
 
 int link_get_mtu(const char *ifname)
 {
-	struct link_info li;
+	struct link_state li;
 	struct nl nl;
 	int err;
 
@@ -290,7 +304,7 @@ int link_get_mtu(const char *ifname)
 
 int link_set_up(const char *ifname)
 {
-	struct link_info li;
+	struct link_state li;
 	struct nl nl;
 	int err;
 
@@ -311,7 +325,7 @@ out:
 
 int link_raise_mtu(const char *ifname, int min_mtu)
 {
-	struct link_info li;
+	struct link_state li;
 	struct nl nl;
 	int err;
 
@@ -368,7 +382,7 @@ int link_add_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_l
 	char buf[MNL_SOCKET_BUFFER_SIZE], text[INET6_ADDRSTRLEN];
 	int max_prefix = addr->family == AF_INET ? 32 : 128;
 	struct addr_find af = { .want = addr, .prefix_len = -1 };
-	struct link_info li;
+	struct link_state li;
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 	size_t len;

@@ -128,6 +128,12 @@ expect_exit 1 setpriv --bounding-set=-net_admin --inh-caps=-all unshare -n "$EWO
 grep -q 'CAP_NET_ADMIN' "$T/stderr" || fail "missing capability not named"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["result"]=="error" and "CAP_NET_ADMIN" in d["error"]' \
 	"$T/stdout" || fail "error JSON"
+# --- an absent PF is a finding of the report, not an error of verify ---
+expect_exit 3 unshare -n "$EWOE" $NODAEMONS verify $TUNNEL --pf nosuch0
+grep -q '^-  *mtu  *FAIL  *nosuch0 not found  *nosuch0 and pf0hpf present$' "$T/stdout" ||
+	fail "absent PF not reported in the table: $(grep mtu "$T/stdout")"
+grep -q 'nosuch0' "$T/stderr" && fail "absent PF printed as an error: $(cat "$T/stderr")"
+
 # --- a report that cannot be written is a failure, not exit 0 or 3 ---
 if [ -w /dev/full ]; then
 	rc=0
