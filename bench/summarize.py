@@ -71,7 +71,7 @@ def main():
     for n in sorted({k[1] for k in wall if k[0] == "verify"}):
         e, s, d = med("verify", n, "ewoe"), med("verify", n, "script"), med("verify", n, "mnl_dump")
         p("| 3 | verify, %d SAs + policies (ms), reps %d | %d | %s | ip -s xfrm state + awk | %s"
-          " | other ÷ ewoe = %.1f | other ÷ ewoe ≥ 5 | %s |" % (n, reps("verify", n, "ewoe"), n, ms(e), ms(s), s / e,
+          " | other ÷ ewoe = %.2f | other ÷ ewoe ≥ 5 | %s |" % (n, reps("verify", n, "ewoe"), n, ms(e), ms(s), s / e,
                                             verdict(s / e >= 5)))
         p("| 3 | verify against the kernel's floor | %d | %s | libmnl dump, discarded | %s | ewoe ÷ other = %.2f"
           " | ewoe ÷ other ≤ 1.3 | %s |" % (n, ms(e), ms(d), e / d, verdict(e / d <= 1.3)))
