@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #define _GNU_SOURCE /* memmem */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/bio.h>
@@ -10,6 +11,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +29,90 @@ static unsigned char *stdin_psk;
 static size_t stdin_psk_len;
 static int stdin_psk_err = 1; /* 1: not read yet */
 
+/*
+ * libcrypto, opened with dlopen by the first peer whose certificates are checked: PSK nodes,
+ * and verify, never map it (a large library whose relocations are most of a bare start-up).
+ * Each member is the libcrypto function of the same name, with its declared type.
+ */
+#define LIBCRYPTO_FUNCTIONS(F)                                                                     \
+	F(ASN1_TIME_print)                                                                         \
+	F(BIO_free)                                                                                \
+	F(BIO_ctrl)                                                                                \
+	F(BIO_new)                                                                                 \
+	F(BIO_new_mem_buf)                                                                         \
+	F(BIO_read)                                                                                \
+	F(BIO_s_mem)                                                                               \
+	F(ERR_clear_error)                                                                         \
+	F(ERR_error_string_n)                                                                      \
+	F(ERR_peek_last_error)                                                                     \
+	F(EVP_PKEY_free)                                                                           \
+	F(PEM_read_bio_PrivateKey)                                                                 \
+	F(PEM_read_bio_X509)                                                                       \
+	F(PEM_write_bio_PrivateKey)                                                                \
+	F(PEM_write_bio_X509)                                                                      \
+	F(X509_STORE_CTX_free)                                                                     \
+	F(X509_STORE_CTX_get_error)                                                                \
+	F(X509_STORE_CTX_init)                                                                     \
+	F(X509_STORE_CTX_new)                                                                      \
+	F(X509_STORE_add_cert)                                                                     \
+	F(X509_STORE_free)                                                                         \
+	F(X509_STORE_new)                                                                          \
+	F(X509_check_private_key)                                                                  \
+	F(X509_cmp)                                                                                \
+	F(X509_cmp_current_time)                                                                   \
+	F(X509_free)                                                                               \
+	F(X509_get0_notAfter)                                                                      \
+	F(X509_get0_notBefore)                                                                     \
+	F(X509_verify_cert)                                                                        \
+	F(X509_verify_cert_error_string)                                                           \
+	F(d2i_AutoPrivateKey)                                                                      \
+	F(d2i_X509)
+
+static struct {
+#define F(name) __typeof__(name) *name;
+	LIBCRYPTO_FUNCTIONS(F)
+#undef F
+} ssl;
+
+/* 0, or -ENOENT printed. */
+static int libcrypto_load(void)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} symbols[] = {
+#define F(name) { #name, offsetof(__typeof__(ssl), name) },
+		LIBCRYPTO_FUNCTIONS(F)
+#undef F
+	};
+	static int loaded; /* 0 not yet, 1 loaded, <0 failed */
+	void *lib;
+
+	if (loaded)
+		return loaded < 0 ? loaded : 0;
+	loaded = -ENOENT;
+	lib = dlopen(EWOE_LIBCRYPTO, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		ewoe_err("cannot load OpenSSL's libcrypto to check certificates: %s", dlerror());
+		return loaded;
+	}
+	for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
+		void *fn = dlsym(lib, symbols[i].name);
+
+		if (!fn) {
+			ewoe_err("%s has no %s: %s", EWOE_LIBCRYPTO, symbols[i].name, dlerror());
+			return loaded;
+		}
+		memcpy((char *)&ssl + symbols[i].offset, &fn, sizeof(fn));
+	}
+	loaded = 1;
+	return 0;
+}
+
 static void wipe_free(void *p, size_t len)
 {
 	if (p)
-		OPENSSL_cleanse(p, len);
+		explicit_bzero(p, len);
 	free(p);
 }
 
@@ -73,7 +155,7 @@ static int read_all(int fd, const char *what, size_t max, unsigned char **out, s
 				goto out;
 			}
 			memcpy(bigger, buf, len);
-			OPENSSL_cleanse(buf, len);
+			explicit_bzero(buf, len);
 			free(buf);
 			buf = bigger;
 			cap *= 2;
@@ -218,13 +300,13 @@ static int read_psk(const char *file, unsigned char **out, size_t *out_len)
 
 static void print_openssl_reason(char *buf, size_t size)
 {
-	unsigned long e = ERR_peek_last_error();
+	unsigned long e = ssl.ERR_peek_last_error();
 
 	if (e)
-		ERR_error_string_n(e, buf, size);
+		ssl.ERR_error_string_n(e, buf, size);
 	else
 		snprintf(buf, size, "no PEM or DER content");
-	ERR_clear_error();
+	ssl.ERR_clear_error();
 }
 
 static int load_cert(const char *path, X509 **out)
@@ -239,20 +321,20 @@ static int load_cert(const char *path, X509 **out)
 
 	if (err)
 		return err;
-	bio = BIO_new_mem_buf(data, (int)len);
-	x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	bio = ssl.BIO_new_mem_buf(data, (int)len);
+	x = bio ? ssl.PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
 	if (!x) {
 		p = data;
-		x = d2i_X509(NULL, &p, (long)len);
+		x = ssl.d2i_X509(NULL, &p, (long)len);
 	}
-	BIO_free(bio);
+	ssl.BIO_free(bio);
 	free(data);
 	if (!x) {
 		print_openssl_reason(why, sizeof(why));
 		ewoe_err("%s: not an X.509 certificate (%s)", path, why);
 		return -EINVAL;
 	}
-	ERR_clear_error();
+	ssl.ERR_clear_error();
 	*out = x;
 	return 0;
 }
@@ -278,13 +360,13 @@ static int load_key(const char *path, EVP_PKEY **out)
 		return err;
 	if (!stat(path, &st) && (st.st_mode & (S_IRWXG | S_IRWXO)))
 		ewoe_warn("%s: private key readable by group or others; chmod 600 it", path);
-	bio = BIO_new_mem_buf(data, (int)len);
-	key = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL) : NULL;
+	bio = ssl.BIO_new_mem_buf(data, (int)len);
+	key = bio ? ssl.PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL) : NULL;
 	if (!key && !memmem(data, len, "ENCRYPTED", 9)) {
 		p = data;
-		key = d2i_AutoPrivateKey(NULL, &p, (long)len);
+		key = ssl.d2i_AutoPrivateKey(NULL, &p, (long)len);
 	}
-	BIO_free(bio);
+	ssl.BIO_free(bio);
 	if (!key) {
 		if (memmem(data, len, "ENCRYPTED", 9)) {
 			ewoe_err("%s: the private key is encrypted; ewoe needs it unencrypted",
@@ -295,38 +377,38 @@ static int load_key(const char *path, EVP_PKEY **out)
 			ewoe_err("%s: not a private key (%s)", path, why);
 		}
 		wipe_free(data, len);
-		ERR_clear_error();
+		ssl.ERR_clear_error();
 		return -EINVAL;
 	}
 	wipe_free(data, len);
-	ERR_clear_error();
+	ssl.ERR_clear_error();
 	*out = key;
 	return 0;
 }
 
 static void asn1_time_str(const ASN1_TIME *t, char *buf, size_t size)
 {
-	BIO *bio = BIO_new(BIO_s_mem());
+	BIO *bio = ssl.BIO_new(ssl.BIO_s_mem());
 	int n = 0;
 
-	if (bio && ASN1_TIME_print(bio, t))
-		n = BIO_read(bio, buf, (int)size - 1);
+	if (bio && ssl.ASN1_TIME_print(bio, t))
+		n = ssl.BIO_read(bio, buf, (int)size - 1);
 	buf[n > 0 ? n : 0] = '\0';
-	BIO_free(bio);
+	ssl.BIO_free(bio);
 }
 
 static int check_validity(const char *path, X509 *x)
 {
 	char when[64];
 
-	if (X509_cmp_current_time(X509_get0_notBefore(x)) >= 0) {
-		asn1_time_str(X509_get0_notBefore(x), when, sizeof(when));
+	if (ssl.X509_cmp_current_time(ssl.X509_get0_notBefore(x)) >= 0) {
+		asn1_time_str(ssl.X509_get0_notBefore(x), when, sizeof(when));
 		ewoe_err("%s: certificate not valid before %s; check the clock or the certificate",
 			 path, when);
 		return -EINVAL;
 	}
-	if (X509_cmp_current_time(X509_get0_notAfter(x)) <= 0) {
-		asn1_time_str(X509_get0_notAfter(x), when, sizeof(when));
+	if (ssl.X509_cmp_current_time(ssl.X509_get0_notAfter(x)) <= 0) {
+		asn1_time_str(ssl.X509_get0_notAfter(x), when, sizeof(when));
 		ewoe_err("%s: certificate expired on %s", path, when);
 		return -EINVAL;
 	}
@@ -335,45 +417,45 @@ static int check_validity(const char *path, X509 *x)
 
 static int check_chain(const char *cert_path, X509 *cert, const char *ca_path, X509 *ca)
 {
-	X509_STORE *store = X509_STORE_new();
-	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	X509_STORE *store = ssl.X509_STORE_new();
+	X509_STORE_CTX *ctx = ssl.X509_STORE_CTX_new();
 	int err = -ENOMEM;
 
-	if (!store || !ctx || !X509_STORE_add_cert(store, ca) ||
-	    !X509_STORE_CTX_init(ctx, store, cert, NULL))
+	if (!store || !ctx || !ssl.X509_STORE_add_cert(store, ca) ||
+	    !ssl.X509_STORE_CTX_init(ctx, store, cert, NULL))
 		goto out;
 	err = 0;
-	if (X509_verify_cert(ctx) != 1) {
+	if (ssl.X509_verify_cert(ctx) != 1) {
 		ewoe_err("%s: does not chain to the CA in %s: %s", cert_path, ca_path,
-			 X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+			 ssl.X509_verify_cert_error_string(ssl.X509_STORE_CTX_get_error(ctx)));
 		err = -EINVAL;
 	}
 out:
-	X509_STORE_CTX_free(ctx);
-	X509_STORE_free(store);
-	ERR_clear_error();
+	ssl.X509_STORE_CTX_free(ctx);
+	ssl.X509_STORE_free(store);
+	ssl.ERR_clear_error();
 	return err;
 }
 
 static char *pem_of(X509 *cert, EVP_PKEY *key)
 {
-	BIO *bio = BIO_new(BIO_s_mem());
+	BIO *bio = ssl.BIO_new(ssl.BIO_s_mem());
 	char *data, *copy = NULL;
 	long len;
 
 	if (!bio)
 		return NULL;
-	if (cert ? PEM_write_bio_X509(bio, cert)
-		 : PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL)) {
-		len = BIO_get_mem_data(bio, &data);
+	if (cert ? ssl.PEM_write_bio_X509(bio, cert)
+		 : ssl.PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL)) {
+		len = ssl.BIO_ctrl(bio, BIO_CTRL_INFO, 0, (char *)&data);
 		copy = malloc((size_t)len + 1);
 		if (copy) {
 			memcpy(copy, data, (size_t)len);
 			copy[len] = '\0';
 		}
-		OPENSSL_cleanse(data, (size_t)len);
+		explicit_bzero(data, (size_t)len);
 	}
-	BIO_free(bio);
+	ssl.BIO_free(bio);
 	return copy;
 }
 
@@ -384,22 +466,25 @@ static int load_identity(const struct ewoe_peer *peer, struct creds *c)
 	const char *other_path = peer->auth == AUTH_CERT ? peer->peer_cert_file : peer->ca_file;
 	int err;
 
+	err = libcrypto_load();
+	if (err)
+		return err;
 	err = load_cert(peer->cert_file, &cert);
 	if (!err)
 		err = check_validity(peer->cert_file, cert);
 	if (!err)
 		err = load_key(peer->key_file, &key);
-	if (!err && X509_check_private_key(cert, key) != 1) {
+	if (!err && ssl.X509_check_private_key(cert, key) != 1) {
 		ewoe_err("%s: private key does not belong to the certificate in %s", peer->key_file,
 			 peer->cert_file);
 		err = -EINVAL;
 	}
-	ERR_clear_error();
+	ssl.ERR_clear_error();
 	if (!err)
 		err = load_cert(other_path, &other);
 	if (!err)
 		err = check_validity(other_path, other);
-	if (!err && peer->auth == AUTH_CERT && !X509_cmp(cert, other)) {
+	if (!err && peer->auth == AUTH_CERT && !ssl.X509_cmp(cert, other)) {
 		ewoe_err("%s: is this node's own certificate (%s); --peer-cert is the other "
 			 "DPU's certificate",
 			 other_path, peer->cert_file);
@@ -418,9 +503,9 @@ static int load_identity(const struct ewoe_peer *peer, struct creds *c)
 	if (!c->cert_pem || !c->key_pem || !(c->peer_cert_pem || c->ca_pem))
 		err = -ENOMEM;
 out:
-	X509_free(cert);
-	X509_free(other);
-	EVP_PKEY_free(key);
+	ssl.X509_free(cert);
+	ssl.X509_free(other);
+	ssl.EVP_PKEY_free(key);
 	return err;
 }
 

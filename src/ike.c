@@ -9,8 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -592,12 +590,29 @@ static void emit_conn(struct emit *e, const struct ewoe_peer *p, const struct cr
 	e_close(e);
 }
 
+/* RFC 4648 base64, for swanctl.conf's "0s" secrets. */
 static char *base64_of(const unsigned char *data, size_t len)
 {
-	char *out = malloc(4 * ((len + 2) / 3) + 1);
+	static const char digits[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = malloc(4 * ((len + 2) / 3) + 1), *o = out;
 
-	if (out)
-		EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)data[i] << 16;
+		size_t n = len - i < 3 ? len - i : 3;
+
+		if (n > 1)
+			v |= (uint32_t)data[i + 1] << 8;
+		if (n > 2)
+			v |= data[i + 2];
+		*o++ = digits[v >> 18 & 63];
+		*o++ = digits[v >> 12 & 63];
+		*o++ = n > 1 ? digits[v >> 6 & 63] : '=';
+		*o++ = n > 2 ? digits[v & 63] : '=';
+	}
+	*o = '\0';
 	return out;
 }
 
@@ -629,7 +644,7 @@ static char *render_conf(const struct ewoe_peer *p, const struct creds *c, size_
 			"secrets {\n    ike-" CONN_PREFIX "%s {\n        id-local = %s\n"
 			"        id-remote = %s\n        secret = 0s%s\n    }\n}\n",
 			p->name, ewoe_addr_str(&p->local, l), ewoe_addr_str(&p->remote, r), b64);
-		OPENSSL_cleanse(b64, strlen(b64));
+		explicit_bzero(b64, strlen(b64));
 		free(b64);
 	}
 	if (fclose(e.f)) {
@@ -680,7 +695,7 @@ static void out_files_free(struct out_file *files)
 {
 	for (int i = 0; i < F_COUNT; i++) {
 		if (files[i].data)
-			OPENSSL_cleanse(files[i].data, files[i].len);
+			explicit_bzero(files[i].data, files[i].len);
 		free(files[i].data);
 		files[i].data = NULL;
 	}
@@ -721,7 +736,7 @@ static bool file_matches(const struct out_file *f)
 	    (st.st_mode & 07777) == f->mode && (buf = malloc(f->len + 1))) {
 		same =
 		    read(fd, buf, f->len + 1) == (ssize_t)f->len && !memcmp(buf, f->data, f->len);
-		OPENSSL_cleanse(buf, f->len);
+		explicit_bzero(buf, f->len);
 		free(buf);
 	}
 	close(fd);
@@ -1313,7 +1328,7 @@ int ike_unload_peer(struct ike *ike, const char *name)
 	if (fd >= 0)
 		close(fd);
 	if (pem) {
-		OPENSSL_cleanse(pem, (size_t)st.st_size);
+		explicit_bzero(pem, (size_t)st.st_size);
 		free(pem);
 	}
 

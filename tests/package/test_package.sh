@@ -1,19 +1,21 @@
 #!/bin/sh
-# The binary links every real library (libvici when it first talks to charon), and the Debian
-# package carries what a system tool needs.
+# The binary links every real library (libvici when it first talks to charon, libcrypto when it
+# first checks a certificate), and the Debian package carries what a system tool needs.
 . "$EWOE_SRC/tests/lib.sh"
 need_cmd ldd
 need_cmd nm
 need_cmd strings
 
 libs=$(ldd "$EWOE") || fail "ldd $EWOE"
-for l in libnl-3 libnl-xfrm-3 libmnl libcap libinih libcrypto; do
+for l in libnl-3 libnl-xfrm-3 libmnl libcap libinih; do
 	echo "$libs" | grep -q "$l" || fail "$EWOE does not link $l"
 done
 echo "$libs" | grep -q "not found" && fail "unresolved libraries: $libs"
 # libvici is opened by path at the first VICI request, not at start-up: verify of a node whose
 # charon is down starts without libstrongswan and what it pulls in.
-echo "$libs" | grep -Eq 'libvici|libstrongswan' && fail "libvici is loaded at start-up: $libs"
+echo "$libs" | grep -Eq 'libvici|libstrongswan|libcrypto' &&
+	fail "libvici or libcrypto is loaded at start-up: $libs"
+strings "$EWOE" | grep -qx 'libcrypto\.so\.[0-9]*' || fail "$EWOE names no libcrypto soname"
 vici=$(strings "$EWOE" | grep -E '^/.*/libvici\.so\.0$') || fail "$EWOE names no libvici.so.0 path"
 [ -e "$vici" ] || fail "$EWOE would load $vici, which does not exist"
 # With libvici unloadable, talking to charon fails saying so, and verify still reads the kernel.
@@ -47,4 +49,5 @@ for f in ./usr/sbin/ewoe ./usr/lib/systemd/system/ewoe.service \
 	grep -qx "$f" "$T/contents" || fail "package lacks $f"
 done
 dpkg-deb -f "$deb" Depends | grep -q strongswan-swanctl || fail "package does not depend on strongswan-swanctl"
+dpkg-deb -f "$deb" Depends | grep -q 'libssl[0-9]' || fail "package does not depend on libssl (libcrypto)"
 pass
