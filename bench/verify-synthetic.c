@@ -77,8 +77,6 @@ static void add_tunnel(struct xfrm_table *t, const struct ewoe_peer *p, uint32_t
 		pol->action = XFRM_POLICY_ALLOW;
 		sel(&pol->sel, src, dst, sport, dport);
 		pol->n_tmpl = 1;
-		pol->tmpl.src = *src;
-		pol->tmpl.dst = *dst;
 		pol->tmpl.proto = IPPROTO_ESP;
 		pol->tmpl.mode = XFRM_MODE_TRANSPORT;
 		pol->tmpl.reqid = sa->reqid;

@@ -56,22 +56,17 @@ struct check_expect {
 void check_report_init(struct check_report *r, enum ewoe_offload expect);
 void check_report_free(struct check_report *r);
 
-/* One SA or policy of a table, under the addresses it is found by. */
-struct check_index_entry {
-	const struct ewoe_addr *src, *dst;
-	size_t pos; /* in the table's sa or pol array */
-};
-
 /*
  * A table's SAs and policies sorted by their addresses, built once per verify: each tunnel's
  * are then found by binary search, not by scanning the whole table for every tunnel.
  */
 struct check_index {
 	const struct xfrm_table *t;
-	struct check_index_entry *sa;  /* every SA by (src, dst), then table order */
-	struct check_index_entry *pol; /* policies between two hosts, by selector addresses */
+	/* Positions in the table's sa and pol arrays, 4 bytes an entry. */
+	uint32_t *sa;  /* every SA by (src, dst), then table order */
+	uint32_t *pol; /* policies between two hosts, by selector addresses */
 	size_t n_sa, n_pol;
-	size_t *pol_wide; /* the others (a subnet or any address): positions in table order */
+	uint32_t *pol_wide; /* the others (a subnet or any address), in table order */
 	size_t n_pol_wide;
 };
 

@@ -15,7 +15,12 @@
 
 struct nlmsghdr;
 
-#define XFRM_ALG_NAME_MAX 64 /* the kernel's alg_name[64] */
+/*
+ * What an SA keeps of the kernel's alg_name[64]: every AEAD the kernel offers for ESP
+ * ("rfc7539esp(chacha20,poly1305)" is the longest) fits; a longer name is cut, and shown
+ * cut. At 10,000 SAs each byte here is 10 KB of table.
+ */
+#define XFRM_AEAD_NAME_KEEP 32
 
 struct xfrm_sel_info {
 	int family;
@@ -33,34 +38,33 @@ struct xfrm_offload_info {
 };
 
 struct xfrm_sa_info {
+	uint64_t packets, bytes;
 	struct ewoe_addr src, dst;
-	uint32_t spi; /* host byte order */
-	uint8_t proto;
-	uint8_t mode; /* XFRM_MODE_* */
-	uint32_t reqid;
-	char aead[XFRM_ALG_NAME_MAX]; /* empty when the SA has no AEAD algorithm */
-	unsigned int aead_key_bits, aead_icv_bits;
-	bool esn;
 	struct xfrm_sel_info sel;
 	struct xfrm_offload_info offload;
-	uint64_t packets, bytes;
+	uint32_t spi; /* host byte order */
+	uint32_t reqid;
+	uint8_t proto;
+	uint8_t mode; /* XFRM_MODE_* */
+	bool esn;
+	char aead[XFRM_AEAD_NAME_KEEP]; /* empty when the SA has no AEAD algorithm */
+	uint16_t aead_key_bits, aead_icv_bits;
 };
 
+/* A policy's first template: what the checks ask of it (transport mode has no addresses). */
 struct xfrm_tmpl_info {
-	struct ewoe_addr src, dst;
+	uint32_t reqid;
 	uint8_t proto;
 	uint8_t mode;
-	uint32_t reqid;
 };
 
 struct xfrm_pol_info {
-	uint8_t dir; /* XFRM_POLICY_IN, _OUT, _FWD */
-	uint8_t action;
-	uint32_t priority, index;
 	struct xfrm_sel_info sel;
-	size_t n_tmpl; /* templates beyond the first are counted, not kept */
-	struct xfrm_tmpl_info tmpl;
 	struct xfrm_offload_info offload;
+	struct xfrm_tmpl_info tmpl;
+	uint32_t n_tmpl; /* templates beyond the first are counted, not kept */
+	uint8_t dir;	 /* XFRM_POLICY_IN, _OUT, _FWD */
+	uint8_t action;
 };
 
 struct xfrm_table {

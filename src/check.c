@@ -5,11 +5,12 @@
  * [udp/PORT]), the other carries the peer's to ours ([udp/PORT] -> [udp]); each child has an
  * out and an in SA and out, in and fwd policies.
  */
-#define _GNU_SOURCE /* fputs_unlocked */
+#define _GNU_SOURCE /* fputs_unlocked, qsort_r */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -380,15 +381,46 @@ static const char *dir_name(uint8_t dir)
 	return dir == XFRM_POLICY_OUT ? "out" : dir == XFRM_POLICY_IN ? "in" : "fwd";
 }
 
-static int index_entry_cmp(const void *a, const void *b)
+/* Where an index's entries keep their two addresses: in the SA table, or the policy table. */
+struct index_keys {
+	const char *base;
+	size_t stride, src_off, dst_off;
+};
+
+static const struct ewoe_addr *key_src(const struct index_keys *k, uint32_t pos)
 {
-	const struct check_index_entry *x = a, *y = b;
-	int c = ewoe_addr_cmp(x->src, y->src);
+	return (const struct ewoe_addr *)(k->base + pos * k->stride + k->src_off);
+}
+
+static const struct ewoe_addr *key_dst(const struct index_keys *k, uint32_t pos)
+{
+	return (const struct ewoe_addr *)(k->base + pos * k->stride + k->dst_off);
+}
+
+static struct index_keys sa_keys(const struct xfrm_table *t)
+{
+	return (struct index_keys){ (const char *)t->sa, sizeof(*t->sa),
+				    offsetof(struct xfrm_sa_info, src),
+				    offsetof(struct xfrm_sa_info, dst) };
+}
+
+static struct index_keys pol_keys(const struct xfrm_table *t)
+{
+	return (struct index_keys){ (const char *)t->pol, sizeof(*t->pol),
+				    offsetof(struct xfrm_pol_info, sel.saddr),
+				    offsetof(struct xfrm_pol_info, sel.daddr) };
+}
+
+static int index_cmp(const void *a, const void *b, void *keys)
+{
+	const struct index_keys *k = keys;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int c = ewoe_addr_cmp(key_src(k, x), key_src(k, y));
 
 	if (!c)
-		c = ewoe_addr_cmp(x->dst, y->dst);
+		c = ewoe_addr_cmp(key_dst(k, x), key_dst(k, y));
 	/* Equal addresses keep the table's order: the first match must stay the first. */
-	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+	return c ? c : (x > y) - (x < y);
 }
 
 /* A selector of exactly two hosts: sel_ok can only match it for those two addresses. */
@@ -402,7 +434,11 @@ static bool sel_hosts(const struct xfrm_sel_info *sel)
 
 int check_index_build(struct check_index *ix, const struct xfrm_table *t)
 {
+	struct index_keys keys;
+
 	memset(ix, 0, sizeof(*ix));
+	if (t->n_sa > UINT32_MAX || t->n_pol > UINT32_MAX)
+		return -E2BIG;
 	ix->t = t;
 	ix->sa = calloc(t->n_sa ? t->n_sa : 1, sizeof(*ix->sa));
 	ix->pol = calloc(t->n_pol ? t->n_pol : 1, sizeof(*ix->pol));
@@ -411,19 +447,18 @@ int check_index_build(struct check_index *ix, const struct xfrm_table *t)
 		check_index_free(ix);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < t->n_sa; i++)
-		ix->sa[ix->n_sa++] = (struct check_index_entry){ &t->sa[i].src, &t->sa[i].dst, i };
-	for (size_t i = 0; i < t->n_pol; i++) {
-		const struct xfrm_sel_info *sel = &t->pol[i].sel;
-
-		if (sel_hosts(sel))
-			ix->pol[ix->n_pol++] =
-			    (struct check_index_entry){ &sel->saddr, &sel->daddr, i };
+	for (uint32_t i = 0; i < t->n_sa; i++)
+		ix->sa[ix->n_sa++] = i;
+	for (uint32_t i = 0; i < t->n_pol; i++) {
+		if (sel_hosts(&t->pol[i].sel))
+			ix->pol[ix->n_pol++] = i;
 		else
 			ix->pol_wide[ix->n_pol_wide++] = i;
 	}
-	qsort(ix->sa, ix->n_sa, sizeof(*ix->sa), index_entry_cmp);
-	qsort(ix->pol, ix->n_pol, sizeof(*ix->pol), index_entry_cmp);
+	keys = sa_keys(t);
+	qsort_r(ix->sa, ix->n_sa, sizeof(*ix->sa), index_cmp, &keys);
+	keys = pol_keys(t);
+	qsort_r(ix->pol, ix->n_pol, sizeof(*ix->pol), index_cmp, &keys);
 	return 0;
 }
 
@@ -438,22 +473,25 @@ void check_index_free(struct check_index *ix)
 }
 
 /* The entries from src to dst: n of them from *first on (a lower bound, then the run). */
-static size_t index_range(const struct check_index_entry *v, size_t n, const struct ewoe_addr *src,
-			  const struct ewoe_addr *dst, size_t *first)
+static size_t index_range(const uint32_t *v, size_t n, const struct index_keys *k,
+			  const struct ewoe_addr *src, const struct ewoe_addr *dst, size_t *first)
 {
-	const struct check_index_entry key = { src, dst, 0 }; /* sorts before any pos */
 	size_t lo = 0, hi = n, end;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
+		int c = ewoe_addr_cmp(key_src(k, v[mid]), src);
 
-		if (index_entry_cmp(&v[mid], &key) < 0)
+		if (!c)
+			c = ewoe_addr_cmp(key_dst(k, v[mid]), dst);
+		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (end = lo;
-	     end < n && ewoe_addr_equal(v[end].src, src) && ewoe_addr_equal(v[end].dst, dst); end++)
+	for (end = lo; end < n && ewoe_addr_equal(key_src(k, v[end]), src) &&
+		       ewoe_addr_equal(key_dst(k, v[end]), dst);
+	     end++)
 		;
 	*first = lo;
 	return end - lo;
@@ -464,15 +502,16 @@ static const struct xfrm_pol_info *find_policy(const struct check_index *ix, uin
 					       const struct slot *s, const struct ewoe_peer *p)
 {
 	const struct xfrm_table *t = ix->t;
+	const struct index_keys keys = pol_keys(t);
 	size_t first, n, best = t->n_pol;
 
-	n = index_range(ix->pol, ix->n_pol, s->out ? &p->local : &p->remote,
+	n = index_range(ix->pol, ix->n_pol, &keys, s->out ? &p->local : &p->remote,
 			s->out ? &p->remote : &p->local, &first);
 	for (size_t i = first; i < first + n; i++) {
-		const struct xfrm_pol_info *pol = &t->pol[ix->pol[i].pos];
+		const struct xfrm_pol_info *pol = &t->pol[ix->pol[i]];
 
 		if (pol->dir == dir && sel_ok(&pol->sel, s, p)) {
-			best = ix->pol[i].pos;
+			best = ix->pol[i];
 			break;
 		}
 	}
@@ -521,7 +560,7 @@ static void policy_lines(struct check_report *r, const struct check_expect *e, c
 	     pol->tmpl.proto == IPPROTO_ESP && pol->tmpl.mode == XFRM_MODE_TRANSPORT &&
 	     (!s->sa || pol->tmpl.reqid == s->sa->reqid);
 	if (pol->n_tmpl)
-		SET(found, "%s, %zu template: %s %s reqid %u",
+		SET(found, "%s, %u template: %s %s reqid %u",
 		    pol->action == XFRM_POLICY_ALLOW ? "allow" : "block", pol->n_tmpl,
 		    pol->tmpl.proto == IPPROTO_ESP ? "esp" : "not esp",
 		    pol->tmpl.mode == XFRM_MODE_TRANSPORT ? "transport" : "not transport",
@@ -556,8 +595,9 @@ struct candidate {
 static int tunnel_sas(const struct check_index *ix, const struct ewoe_peer *p,
 		      struct candidate **out)
 {
-	size_t o, n_out = index_range(ix->sa, ix->n_sa, &p->local, &p->remote, &o);
-	size_t i, n_in = index_range(ix->sa, ix->n_sa, &p->remote, &p->local, &i);
+	const struct index_keys keys = sa_keys(ix->t);
+	size_t o, n_out = index_range(ix->sa, ix->n_sa, &keys, &p->local, &p->remote, &o);
+	size_t i, n_in = index_range(ix->sa, ix->n_sa, &keys, &p->remote, &p->local, &i);
 	size_t o_end = o + n_out, i_end = i + n_in, n = 0;
 	struct candidate *c;
 
@@ -567,9 +607,9 @@ static int tunnel_sas(const struct check_index *ix, const struct ewoe_peer *p,
 	if (!c)
 		return -ENOMEM;
 	while (o < o_end || i < i_end) {
-		bool take_out = i == i_end || (o < o_end && ix->sa[o].pos < ix->sa[i].pos);
+		bool take_out = i == i_end || (o < o_end && ix->sa[o] < ix->sa[i]);
 
-		c[n++].sa = &ix->t->sa[ix->sa[take_out ? o++ : i++].pos];
+		c[n++].sa = &ix->t->sa[ix->sa[take_out ? o++ : i++]];
 	}
 	*out = c;
 	return (int)n;

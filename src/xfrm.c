@@ -73,6 +73,8 @@ static void sa_from_libnl(struct xfrmnl_sa *sa, struct xfrm_sa_info *out)
 {
 	unsigned long long bytes = 0, packets = 0, add_time, use_time;
 	int flags = xfrmnl_sa_get_flags(sa);
+	char aead[64]; /* the kernel's alg_name[64], which libnl copies whole */
+	unsigned int key_bits, icv_bits;
 	uint8_t off_flags = 0;
 	int ifindex = 0;
 
@@ -84,9 +86,12 @@ static void sa_from_libnl(struct xfrmnl_sa *sa, struct xfrm_sa_info *out)
 	out->mode = (uint8_t)xfrmnl_sa_get_mode(sa);
 	out->reqid = (uint32_t)xfrmnl_sa_get_reqid(sa);
 	/* The key stays inside libnl: only the name and lengths are asked for. */
-	if (xfrmnl_sa_get_aead_params(sa, out->aead, &out->aead_key_bits, &out->aead_icv_bits,
-				      NULL) < 0)
-		out->aead[0] = '\0';
+	if (xfrmnl_sa_get_aead_params(sa, aead, &key_bits, &icv_bits, NULL) == 0) {
+		/* out was zeroed: the kept bytes stay terminated. */
+		memcpy(out->aead, aead, strnlen(aead, sizeof(out->aead) - 1));
+		out->aead_key_bits = (uint16_t)key_bits;
+		out->aead_icv_bits = (uint16_t)icv_bits;
+	}
 	out->esn = flags >= 0 && (flags & XFRM_STATE_ESN);
 	sel_from_libnl(xfrmnl_sa_get_sel(sa), &out->sel);
 	if (xfrmnl_sa_get_user_offload(sa, &ifindex, &off_flags) == 0) {
@@ -167,17 +172,13 @@ int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out)
 	memset(out, 0, sizeof(*out));
 	out->dir = pi.dir;
 	out->action = pi.action;
-	out->priority = pi.priority;
-	out->index = pi.index;
 	sel_from_raw(&pi.sel, &out->sel);
 	if (attrs.tmpl) {
 		const struct xfrm_user_tmpl *t = mnl_attr_get_payload(attrs.tmpl);
 
 		tmpl_len = mnl_attr_get_payload_len(attrs.tmpl);
-		out->n_tmpl = tmpl_len / sizeof(*t);
+		out->n_tmpl = (uint32_t)(tmpl_len / sizeof(*t));
 		if (out->n_tmpl) {
-			addr_from_raw(t->family, &t->saddr, &out->tmpl.src);
-			addr_from_raw(t->family, &t->id.daddr, &out->tmpl.dst);
 			out->tmpl.proto = t->id.proto;
 			out->tmpl.mode = t->mode;
 			out->tmpl.reqid = t->reqid;

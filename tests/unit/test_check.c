@@ -677,6 +677,18 @@ static void parse_sa_fields(void **state)
 	assert_int_equal(xfrm_parse_sa(build_sa(buf, &s), &sa), 0);
 	assert_false(sa.offload.present);
 
+	/* The longest ESP AEAD is kept whole; a longer name is cut, never overrun. */
+	s.aead = "rfc7539esp(chacha20,poly1305)";
+	assert_int_equal(xfrm_parse_sa(build_sa(buf, &s), &sa), 0);
+	assert_string_equal(sa.aead, "rfc7539esp(chacha20,poly1305)");
+	s.aead = "an-aead-name-of-63-bytes-the-longest-alg_name-the-kernel-allows";
+	assert_int_equal(xfrm_parse_sa(build_sa(buf, &s), &sa), 0);
+	assert_int_equal(strlen(sa.aead), XFRM_AEAD_NAME_KEEP - 1);
+	assert_memory_equal(sa.aead, s.aead, XFRM_AEAD_NAME_KEEP - 1);
+	s.aead = NULL;
+	assert_int_equal(xfrm_parse_sa(build_sa(buf, &s), &sa), 0);
+	assert_string_equal(sa.aead, "");
+
 	nlh = build_sa(buf, &s);
 	nlh->nlmsg_len = NLMSG_LENGTH(8);
 	assert_int_equal(xfrm_parse_sa(nlh, &sa), -EINVAL);
@@ -1090,8 +1102,6 @@ static void many_pol(struct xfrm_pol_info *pol, const struct xfrm_sa_info *sa, i
 	pol->sel.dport = port_on_dst ? PORT : 0;
 	pol->sel.dport_mask = port_on_dst ? 0xffff : 0;
 	pol->n_tmpl = 1;
-	pol->tmpl.src = sa->src;
-	pol->tmpl.dst = sa->dst;
 	pol->tmpl.proto = IPPROTO_ESP;
 	pol->tmpl.mode = XFRM_MODE_TRANSPORT;
 	pol->tmpl.reqid = sa->reqid;
