@@ -21,9 +21,9 @@ struct ewoe_node {
 struct ewoe_config {
 	struct ewoe_node node;
 	struct ewoe_peer *peers;
-	size_t n_peers;
+	size_t n_peers, cap_peers;
 	char **strings; /* every file path the peers point at, owned here */
-	size_t n_strings;
+	size_t n_strings, cap_strings;
 };
 
 /*

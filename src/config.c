@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,22 @@
 #include "config.h"
 #include "ewoe.h"
 
+/* A peer field that must be unique in a configuration. */
+enum peer_key { BY_NAME, BY_REMOTE, BY_IFNAME };
+
+/*
+ * Peers by one unique field: open addressing over positions in cfg->peers, so the duplicate
+ * checks of a file with thousands of peers take linear time, not quadratic.
+ */
+struct peer_set {
+	enum peer_key key;
+	uint32_t *slot; /* a position + 1; 0 is empty */
+	size_t cap, n;	/* cap is a power of two, at least twice n */
+};
+
 struct parse_state {
 	struct ewoe_config *cfg;
+	struct peer_set names;
 	char error[256]; /* the first problem; ini_parse() gives its line */
 	char section[64];
 	char seen_keys[512]; /* "|key|key|" of the current section, to refuse repeats */
@@ -51,6 +66,110 @@ int config_parse_prefix(const char *s, struct ewoe_addr *addr, int *prefix_len)
 	return 0;
 }
 
+static uint32_t fnv1a(uint32_t h, const void *data, size_t len)
+{
+	for (const unsigned char *c = data; len--; c++)
+		h = (h ^ *c) * 16777619u;
+	return h;
+}
+
+static uint32_t key_hash(const struct ewoe_peer *p, enum peer_key key)
+{
+	uint32_t h = 2166136261u;
+
+	switch (key) {
+	case BY_NAME:
+		return fnv1a(h, p->name, strlen(p->name));
+	case BY_IFNAME:
+		return fnv1a(h, p->ifname, strlen(p->ifname));
+	case BY_REMOTE:
+		h = fnv1a(h, &p->remote.family, sizeof(p->remote.family));
+		return fnv1a(h, &p->remote.v4,
+			     p->remote.family == AF_INET ? sizeof(p->remote.v4)
+							 : sizeof(p->remote.v6));
+	}
+	return h;
+}
+
+static bool key_equal(const struct ewoe_peer *a, const struct ewoe_peer *b, enum peer_key key)
+{
+	switch (key) {
+	case BY_NAME:
+		return !strcmp(a->name, b->name);
+	case BY_IFNAME:
+		return !strcmp(a->ifname, b->ifname);
+	case BY_REMOTE:
+		return ewoe_addr_equal(&a->remote, &b->remote);
+	}
+	return false;
+}
+
+static uint32_t *free_slot(uint32_t *slot, size_t cap, const struct ewoe_peer *peers, size_t i,
+			   enum peer_key key, size_t *earlier)
+{
+	size_t h = key_hash(&peers[i], key) & (cap - 1);
+
+	for (; slot[h]; h = (h + 1) & (cap - 1)) {
+		if (key_equal(&peers[slot[h] - 1], &peers[i], key)) {
+			*earlier = slot[h] - 1;
+			return NULL;
+		}
+	}
+	return &slot[h];
+}
+
+/* Adds peers[i]: 0, 1 when an earlier peer has its key (*earlier says which), or -ENOMEM. */
+static int peer_set_add(struct peer_set *set, const struct ewoe_peer *peers, size_t i,
+			size_t *earlier)
+{
+	uint32_t *slot;
+
+	if (i >= UINT32_MAX)
+		return -ENOMEM;
+	if (2 * (set->n + 1) > set->cap) {
+		size_t cap = set->cap ? 2 * set->cap : 64;
+		uint32_t *grown = calloc(cap, sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		for (size_t k = 0; k < set->cap; k++)
+			if (set->slot[k])
+				*free_slot(grown, cap, peers, set->slot[k] - 1, set->key, earlier) =
+				    set->slot[k];
+		free(set->slot);
+		set->slot = grown;
+		set->cap = cap;
+	}
+	slot = free_slot(set->slot, set->cap, peers, i, set->key, earlier);
+	if (!slot)
+		return 1;
+	*slot = (uint32_t)i + 1;
+	set->n++;
+	return 0;
+}
+
+static void peer_set_free(struct peer_set *set)
+{
+	free(set->slot);
+	set->slot = NULL;
+	set->cap = set->n = 0;
+}
+
+/* Room for one more peer at cfg->peers[cfg->n_peers], or NULL. */
+static struct ewoe_peer *peer_slot(struct ewoe_config *cfg)
+{
+	if (cfg->n_peers == cfg->cap_peers) {
+		size_t cap = cfg->cap_peers ? 2 * cfg->cap_peers : 16;
+		struct ewoe_peer *grown = reallocarray(cfg->peers, cap, sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		cfg->peers = grown;
+		cfg->cap_peers = cap;
+	}
+	return &cfg->peers[cfg->n_peers];
+}
+
 static __attribute__((format(printf, 2, 3))) int bad(struct parse_state *st, const char *fmt, ...)
 {
 	va_list ap;
@@ -65,11 +184,15 @@ static __attribute__((format(printf, 2, 3))) int bad(struct parse_state *st, con
 
 static const char *keep_string(struct ewoe_config *cfg, const char *value)
 {
-	char **grown = realloc(cfg->strings, (cfg->n_strings + 1) * sizeof(*grown));
+	if (cfg->n_strings == cfg->cap_strings) {
+		size_t cap = cfg->cap_strings ? 2 * cfg->cap_strings : 16;
+		char **grown = reallocarray(cfg->strings, cap, sizeof(*grown));
 
-	if (!grown)
-		return NULL;
-	cfg->strings = grown;
+		if (!grown)
+			return NULL;
+		cfg->strings = grown;
+		cfg->cap_strings = cap;
+	}
 	cfg->strings[cfg->n_strings] = strdup(value);
 	if (!cfg->strings[cfg->n_strings])
 		return NULL;
@@ -131,28 +254,29 @@ static int peer_key(struct parse_state *st, struct ewoe_peer *p, const char *key
 static struct ewoe_peer *new_peer(struct parse_state *st, const char *name)
 {
 	struct ewoe_config *cfg = st->cfg;
-	struct ewoe_peer *grown;
+	struct ewoe_peer *p;
+	size_t earlier;
+	int dup;
 
-	for (size_t i = 0; i < cfg->n_peers; i++) {
-		if (!strcmp(cfg->peers[i].name, name)) {
-			bad(st, "peer '%s' is defined twice", name);
-			return NULL;
-		}
-	}
 	if (!ewoe_name_valid(name, EWOE_PEER_NAME_MAX - 1)) {
 		bad(st, "peer name '%s' is invalid: use 1-%d of A-Z a-z 0-9 _ . -", name,
 		    EWOE_PEER_NAME_MAX - 1);
 		return NULL;
 	}
-	grown = realloc(cfg->peers, (cfg->n_peers + 1) * sizeof(*grown));
-	if (!grown) {
+	p = peer_slot(cfg);
+	if (!p) {
 		bad(st, "out of memory");
 		return NULL;
 	}
-	cfg->peers = grown;
-	ewoe_peer_init(&grown[cfg->n_peers]);
-	snprintf(grown[cfg->n_peers].name, EWOE_PEER_NAME_MAX, "%s", name);
-	return &grown[cfg->n_peers++];
+	ewoe_peer_init(p);
+	snprintf(p->name, EWOE_PEER_NAME_MAX, "%s", name);
+	dup = peer_set_add(&st->names, cfg->peers, cfg->n_peers, &earlier);
+	if (dup) {
+		bad(st, dup > 0 ? "peer '%s' is defined twice" : "out of memory", name);
+		return NULL;
+	}
+	cfg->n_peers++;
+	return p;
 }
 
 static bool key_seen_before(struct parse_state *st, const char *key)
@@ -204,6 +328,9 @@ static int on_entry(void *user, const char *section, const char *key, const char
 int config_finish(struct ewoe_config *cfg, const char *origin)
 {
 	const struct ewoe_node *node = &cfg->node;
+	struct peer_set remotes = { .key = BY_REMOTE }, ifnames = { .key = BY_IFNAME };
+	int err = -EINVAL, dup;
+	size_t j;
 
 	if (cfg->n_peers && !node->address.family) {
 		ewoe_err("%s: [node] has no address; add address = <PF underlay IP>/<prefix>",
@@ -216,31 +343,41 @@ int config_finish(struct ewoe_config *cfg, const char *origin)
 		if (!p->remote.family) {
 			ewoe_err("%s: [peer %s] has no remote address; add remote = <peer PF IP>",
 				 origin, p->name);
-			return -EINVAL;
+			goto out;
 		}
 		p->local = node->address;
 		p->offload = node->offload;
 		snprintf(p->bridge, sizeof(p->bridge), "%s", node->bridge);
 		if (!p->ifname[0])
 			ewoe_peer_default_ifname(&p->remote, p->ifname);
-		for (size_t j = 0; j < i; j++) {
-			if (ewoe_addr_equal(&cfg->peers[j].remote, &p->remote)) {
-				ewoe_err("%s: peers '%s' and '%s' have the same remote address",
-					 origin, cfg->peers[j].name, p->name);
-				return -EINVAL;
-			}
-			if (!strcmp(cfg->peers[j].ifname, p->ifname)) {
-				ewoe_err("%s: peers '%s' and '%s' use the same interface name '%s'",
-					 origin, cfg->peers[j].name, p->name, p->ifname);
-				return -EINVAL;
-			}
+		dup = peer_set_add(&remotes, cfg->peers, i, &j);
+		if (dup > 0) {
+			ewoe_err("%s: peers '%s' and '%s' have the same remote address", origin,
+				 cfg->peers[j].name, p->name);
+			goto out;
+		}
+		if (!dup)
+			dup = peer_set_add(&ifnames, cfg->peers, i, &j);
+		if (dup > 0) {
+			ewoe_err("%s: peers '%s' and '%s' use the same interface name '%s'", origin,
+				 cfg->peers[j].name, p->name, p->ifname);
+			goto out;
+		}
+		if (dup < 0) {
+			ewoe_err("%s: out of memory", origin);
+			err = dup;
+			goto out;
 		}
 		if (ewoe_peer_validate(p)) {
 			ewoe_hint("in %s, [peer %s]", origin, p->name);
-			return -EINVAL;
+			goto out;
 		}
 	}
-	return 0;
+	err = 0;
+out:
+	peer_set_free(&remotes);
+	peer_set_free(&ifnames);
+	return err;
 }
 
 static int parse(const char *text, FILE *file, const char *origin, struct ewoe_config **out)
@@ -266,8 +403,10 @@ static int parse(const char *text, FILE *file, const char *origin, struct ewoe_c
 	if (err)
 		goto fail;
 	*out = st.cfg;
+	peer_set_free(&st.names);
 	return 0;
 fail:
+	peer_set_free(&st.names);
 	config_free(st.cfg);
 	return err;
 }
@@ -328,11 +467,10 @@ int config_add_peer(struct ewoe_config *cfg, const struct ewoe_peer *peer)
 	struct ewoe_peer *slot = (struct ewoe_peer *)config_find_peer(cfg, peer->name);
 
 	if (!slot) {
-		slot = realloc(cfg->peers, (cfg->n_peers + 1) * sizeof(*slot));
+		slot = peer_slot(cfg);
 		if (!slot)
 			return -ENOMEM;
-		cfg->peers = slot;
-		slot = &cfg->peers[cfg->n_peers++];
+		cfg->n_peers++;
 	}
 	*slot = *peer;
 	return 0;

@@ -118,6 +118,28 @@ interface = vx1
 [peer b]
 remote = 192.0.2.3
 interface = vx1")"
+# In a big file, duplicates far apart are still found and named: the first peer and the last.
+many_peers() {
+	i=0
+	while [ "$i" -lt 1500 ]; do
+		printf '[peer p%d]\nremote = 198.18.%d.%d\npsk-file = %s\n' "$i" $((i / 250)) \
+			$((i % 250 + 1)) "$K/good.psk"
+		i=$((i + 1))
+	done
+}
+bad 2 "peers 'p0' and 'last' have the same remote address" setup --config "$(conf c19a "$NODE
+$(many_peers)
+[peer last]
+remote = 198.18.0.1")"
+bad 2 "peers 'p1' and 'last' use the same interface name 'vxc6120002'" setup --config "$(conf c19b "$NODE
+$(many_peers)
+[peer last]
+remote = 198.18.9.9
+interface = vxc6120002")"
+bad 2 "peer 'p7' is defined twice" setup --config "$(conf c19c "$NODE
+$(many_peers)
+[peer p7]
+remote = 198.18.9.9")"
 bad 2 "peer name 'a b' is invalid" setup --config "$(conf c20 "$NODE
 [peer a b]
 remote = 192.0.2.2")"

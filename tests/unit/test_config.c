@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -138,6 +140,39 @@ static void refuses_bad_configs(void **state)
 	}
 }
 
+/* Thousands of peers parse, in file order; one repeated remote far down is still refused. */
+static void parses_many_peers(void **state)
+{
+	enum { N = 3000 };
+	size_t size = 64 + N * 64, len;
+	char *text = malloc(size);
+	struct ewoe_config *cfg;
+
+	(void)state;
+	assert_non_null(text);
+	len = (size_t)snprintf(text, size, "[node]\naddress = 2001:db8::1/64\n");
+	for (int i = 0; i < N; i++)
+		len += (size_t)snprintf(text + len, size - len,
+					"[peer p%d]\nremote = 2001:db8::%x:%x\n", i, i / 1000 + 1,
+					i % 1000 + 2);
+	assert_int_equal(config_parse_string(text, "many.conf", &cfg), 0);
+	assert_int_equal(cfg->n_peers, N);
+	for (int i = 0; i < N; i += 997) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "p%d", i);
+		assert_string_equal(cfg->peers[i].name, name);
+		assert_ptr_equal(config_find_peer(cfg, name), &cfg->peers[i]);
+	}
+	config_free(cfg);
+
+	snprintf(text + len, size - len, "[peer again]\nremote = 2001:db8::3:2\n");
+	cfg = (struct ewoe_config *)1;
+	assert_int_equal(config_parse_string(text, "many.conf", &cfg), -EINVAL);
+	assert_null(cfg);
+	free(text);
+}
+
 static void prefix_parsing(void **state)
 {
 	struct ewoe_addr a;
@@ -156,9 +191,8 @@ static void prefix_parsing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parses_full_mesh),
-		cmocka_unit_test(node_only_uses_defaults),
-		cmocka_unit_test(refuses_bad_configs),
+		cmocka_unit_test(parses_full_mesh),    cmocka_unit_test(node_only_uses_defaults),
+		cmocka_unit_test(refuses_bad_configs), cmocka_unit_test(parses_many_peers),
 		cmocka_unit_test(prefix_parsing),
 	};
 
