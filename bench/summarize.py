@@ -61,12 +61,14 @@ def main():
                                             target, ok))
     for n in sorted({k[1] for k in wall if k[0] == "up"}):
         e, s = med("up", n, "ewoe"), med("up", n, "sequential")
-        slow = statistics.median(single[n].values()) if single[n] else None
+        # The rep with the fastest slowest peer: one IKE retransmission (charon waits 4 s
+        # before its first) in the sequential run would otherwise flatter ewoe's ratio.
+        slow = min(single[n].values()) if single[n] else None
         p("| 2 | all tunnels up (ms), reps %d | %d | %s | swanctl --initiate per child, one peer "
           "at a time | %s | other ÷ ewoe = %.1f | | |" % (reps("up", n, "ewoe"), n, ms(e), ms(s), s / e))
         if slow:
             p("| 2 | all tunnels up vs the slowest single peer's IKE sequence | %d | %s | slowest "
-              "peer in the sequential run | %s | ewoe ÷ other = %.2f | ewoe ÷ other ≤ 2 | %s |"
+              "peer in the sequential run (best rep) | %s | ewoe ÷ other = %.2f | ewoe ÷ other ≤ 2 | %s |"
               % (n, ms(e), ms(slow), e / slow, verdict(e / slow <= 2)))
     for n in sorted({k[1] for k in wall if k[0] == "verify"}):
         e, s, d = med("verify", n, "ewoe"), med("verify", n, "script"), med("verify", n, "mnl_dump")
