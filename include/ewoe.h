@@ -4,6 +4,7 @@
 #define EWOE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define EWOE_VERSION "0.1.0"
 
@@ -66,5 +67,18 @@ int ewoe_sub_usage_error(const char *parent, const struct ewoe_cmd *cmd, const c
 
 /* Parse an unsigned number in [min, max]; 0 or -EINVAL. */
 int ewoe_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+/* A function of a library opened at run time, and where its pointer goes in a table struct. */
+struct ewoe_symbol {
+	const char *name;
+	size_t offset;
+};
+
+/*
+ * Open the library at path and fill each member of table from its symbol. Returns the
+ * handle, or NULL after printing "cannot load <what>: ..." or the symbol it lacks.
+ */
+void *ewoe_dlopen(const char *path, const char *what, const struct ewoe_symbol *symbols,
+		  size_t n_symbols, void *table);
 
 #endif

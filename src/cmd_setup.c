@@ -105,7 +105,7 @@ int cmd_setup(int argc, char **argv)
 	struct ewoe_config *cfg = NULL;
 	struct ovsdb *db = NULL;
 	struct ike *ike = NULL;
-	int rc;
+	int rc, err;
 
 	rc = node_args_parse(self, setup_help, argc, argv, &args);
 	if (rc >= 0)
@@ -122,8 +122,9 @@ int cmd_setup(int argc, char **argv)
 
 	/* Plan first: every file checked and both daemons reached before any change. */
 	for (size_t i = 0; i < cfg->n_peers; i++) {
-		if (ike_check_peer(&cfg->peers[i])) {
-			rc = EXIT_USAGE;
+		err = ike_check_peer(&cfg->peers[i]);
+		if (err) {
+			rc = err == -ENOMEM || err == -ELIBACC ? EXIT_FAIL : EXIT_USAGE;
 			goto out;
 		}
 	}

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #define _GNU_SOURCE /* memmem */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/bio.h>
@@ -74,39 +73,22 @@ static struct {
 #undef F
 } ssl;
 
-/* 0, or -ENOENT printed. */
+/* 0, or -ELIBACC printed. */
 static int libcrypto_load(void)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} symbols[] = {
+	static const struct ewoe_symbol symbols[] = {
 #define F(name) { #name, offsetof(__typeof__(ssl), name) },
 		LIBCRYPTO_FUNCTIONS(F)
 #undef F
 	};
 	static int loaded; /* 0 not yet, 1 loaded, <0 failed */
-	void *lib;
 
-	if (loaded)
-		return loaded < 0 ? loaded : 0;
-	loaded = -ENOENT;
-	lib = dlopen(EWOE_LIBCRYPTO, RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		ewoe_err("cannot load OpenSSL's libcrypto to check certificates: %s", dlerror());
-		return loaded;
-	}
-	for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
-		void *fn = dlsym(lib, symbols[i].name);
-
-		if (!fn) {
-			ewoe_err("%s has no %s: %s", EWOE_LIBCRYPTO, symbols[i].name, dlerror());
-			return loaded;
-		}
-		memcpy((char *)&ssl + symbols[i].offset, &fn, sizeof(fn));
-	}
-	loaded = 1;
-	return 0;
+	if (!loaded)
+		loaded = ewoe_dlopen(EWOE_LIBCRYPTO, "OpenSSL's libcrypto to check certificates",
+				     symbols, sizeof(symbols) / sizeof(symbols[0]), &ssl)
+			     ? 1
+			     : -ELIBACC;
+	return loaded < 0 ? loaded : 0;
 }
 
 static void wipe_free(void *p, size_t len)

@@ -164,13 +164,10 @@ static void vici_deinit_at_exit(void)
 	vici.deinit();
 }
 
-/* dlopen libvici once, resolve every function ewoe calls, start it. 0 or -ENOENT (printed). */
+/* dlopen libvici once, resolve every function ewoe calls, start it. 0 or -ELIBACC (printed). */
 static int vici_load(void)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} symbols[] = {
+	static const struct ewoe_symbol symbols[] = {
 #define SYMBOL(member, name) { name, offsetof(struct vici_lib, member) }
 		SYMBOL(init, "vici_init"),
 		SYMBOL(deinit, "vici_deinit"),
@@ -200,21 +197,12 @@ static int vici_load(void)
 
 	if (loaded)
 		return loaded < 0 ? loaded : 0;
-	loaded = -ENOENT;
-	lib = dlopen(EWOE_LIBVICI, RTLD_NOW | RTLD_LOCAL);
+	loaded = -ELIBACC;
+	lib = ewoe_dlopen(EWOE_LIBVICI, "strongSwan's libvici", symbols,
+			  sizeof(symbols) / sizeof(symbols[0]), &vici);
 	if (!lib) {
-		ewoe_err("cannot load strongSwan's libvici: %s", dlerror());
 		ewoe_hint("install strongswan-swanctl, which ships %s", EWOE_LIBVICI);
 		return loaded;
-	}
-	for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
-		void *fn = dlsym(lib, symbols[i].name);
-
-		if (!fn) {
-			ewoe_err("%s has no %s: %s", EWOE_LIBVICI, symbols[i].name, dlerror());
-			return loaded;
-		}
-		memcpy((char *)&vici + symbols[i].offset, &fn, sizeof(fn));
 	}
 	loaded = 1;
 	vici.init();

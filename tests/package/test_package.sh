@@ -31,6 +31,24 @@ if unshare --mount true 2>/dev/null; then
 		--local 192.0.2.1 --remote 192.0.2.2 >"$T/stdout" 2>"$T/stderr" || rc=$?
 	[ "$rc" -eq 3 ] || fail "verify without libvici exited $rc: $(cat "$T/stderr")"
 	grep -q '^[0-9]* ok, [0-9]* failed' "$T/stdout" || fail "verify without libvici printed no report"
+
+	# With libcrypto unloadable, a certificate peer is refused saying so, before anything
+	# changes; PSK peers never need it.
+	crypto=$(ldd "$(command -v openssl)" | awk '/libcrypto\.so/ { print $3 }')
+	[ -e "$crypto" ] || fail "cannot find the libcrypto openssl uses"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=a \
+		-keyout "$T/a.key" -out "$T/a.pem" 2>/dev/null || fail "making a certificate"
+	no_crypto() { unshare --mount sh -c 'mount --bind /dev/null "$0" && exec "$@"' "$crypto" "$@"; }
+	expect_exit 1 no_crypto "$EWOE" --vici "unix://$T/none.vici" --root "$T/root" tunnel cert \
+		--no-ovs --offload none --local 192.0.2.1 --remote 192.0.2.2 --cert "$T/a.pem" \
+		--key "$T/a.key" --peer-cert "$T/a.pem"
+	grep -q "^ewoe: cannot load OpenSSL's libcrypto to check certificates: " "$T/stderr" ||
+		fail "unloadable libcrypto not named: $(cat "$T/stderr")"
+	[ -z "$(find "$T/root" -type f 2>/dev/null)" ] || fail "a refused cert tunnel wrote files"
+	rc=0
+	no_crypto unshare -n "$EWOE" --db "unix:$T/none.sock" --vici "unix://$T/none.vici" verify \
+		--local 192.0.2.1 --remote 192.0.2.2 >"$T/stdout" 2>"$T/stderr" || rc=$?
+	[ "$rc" -eq 3 ] || fail "verify without libcrypto exited $rc: $(cat "$T/stderr")"
 fi
 # The OVS C IDL is linked in statically: its generated table classes are in the binary.
 nm "$EWOE" | grep -q 'ovsrec_interface_set_options' || fail "no OVS IDL in $EWOE"
