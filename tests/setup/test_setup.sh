@@ -10,15 +10,16 @@ make_self_signed "$T" arm1
 make_self_signed "$T" arm4
 
 CFG=$ROOT/etc/ewoe/ewoe.conf
-write_config() {
-	cat >"$CFG" <<EOC
-[node]
+NODE_CONF="[node]
 pf = p0
 address = 192.0.2.1/24
 representor = pf0hpf
 bridge = vxlan-br
 offload = none
-
+"
+write_config() {
+	cat >"$CFG" <<EOC
+$NODE_CONF
 [peer b]
 remote = 192.0.2.2
 psk-file = $ROOT/etc/ewoe/b.psk
@@ -124,13 +125,7 @@ ovs_vsctl br-exists vxlan-br || fail "teardown --peer removed the bridge too"
 # Two initiators whose peers never answer: ewoe follows both IKE_SAs at once and names each
 # one that did not come up, not only the first.
 cat >"$T/silent.conf" <<EOC
-[node]
-pf = p0
-address = 192.0.2.1/24
-representor = pf0hpf
-bridge = vxlan-br
-offload = none
-
+$NODE_CONF
 [peer s8]
 remote = 192.0.2.8
 psk-file = $ROOT/etc/ewoe/b.psk
