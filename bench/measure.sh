@@ -3,7 +3,10 @@
 # often through `ip netns exec`, so that the netns switch is outside the timed part).
 #
 # usage: measure.sh MEASUREMENT N WAY REP [--rss] -- CMD [ARG...]
-#   appends "MEASUREMENT,N,WAY,REP,WALL_MS,PEAK_RSS_KIB,EXIT" to $BENCH_RAW.
+#   appends "MEASUREMENT,N,WAY,REP,WALL_MS,PEAK_RSS_KIB,EXIT,BUSY_PCT,CMD_CPU_MS,DAEMONS_CPU_MS"
+#   to $BENCH_RAW: with the wall time, how busy the guest's CPU was (all of it: one vCPU), the
+#   CPU time of CMD and its children, and that of the processes in $BENCH_CPU_PIDFILES (the
+#   charons), read from /proc around the run.
 #   Without --rss the command runs bare and the wall time is measured around it (bash's
 #   EPOCHREALTIME: no process of our own inside the interval). With --rss it runs under
 #   /usr/bin/time for its peak RSS, and that run's wall time is left empty.
@@ -22,20 +25,57 @@ shift
 : "${BENCH_RAW:?}" "${BENCH_LOGS:?}"
 log=$BENCH_LOGS/$meas-$n-$way.log
 
+# /proc/stat's first line: busy and total jiffies of the guest.
+cpu_jiffies() {
+	local _cpu user nice sys idle iowait irq softirq steal _rest
+	read -r _cpu user nice sys idle iowait irq softirq steal _rest </proc/stat
+	echo "$((user + nice + sys + irq + softirq + steal)) $((user + nice + sys + idle + iowait + irq + softirq + steal))"
+}
+# utime + stime of the processes named by pid files, in jiffies.
+daemons_jiffies() {
+	local f pid sum=0 st
+	for f in ${BENCH_CPU_PIDFILES:-}; do
+		read -r pid <"$f" 2>/dev/null || continue
+		read -r -a st <"/proc/$pid/stat" 2>/dev/null || continue
+		sum=$((sum + st[13] + st[14]))
+	done
+	echo "$sum"
+}
+# User plus system time of this shell's finished children in ms, from a file `times` wrote in
+# this shell (in a subshell, the children's times would start from zero).
+children_ms() {
+	awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); ms += (a[1] * 60 + a[2]) * 1000 }
+		print int(ms) }' "$1"
+}
+times_file=$(mktemp)
+
 status=0
+read -r busy0 total0 <<<"$(cpu_jiffies)"
+daemons0=$(daemons_jiffies)
+times >"$times_file.0"
 if [ "$rss" = yes ]; then
 	rssf=$(mktemp)
 	/usr/bin/time -f %M -o "$rssf" "$@" >/dev/null 2>>"$log" || status=$?
+	times >"$times_file.1"
 	line=$(printf '%s,%s,%s,%s,,%s,%s' "$meas" "$n" "$way" "$rep" "$(tail -n 1 "$rssf")" "$status")
 	rm -f "$rssf"
 else
 	t0=${EPOCHREALTIME/./}
 	"$@" >/dev/null 2>>"$log" || status=$?
 	t1=${EPOCHREALTIME/./}
+	times >"$times_file.1"
 	us=$((t1 - t0))
 	line=$(printf '%s,%s,%s,%s,%d.%03d,,%s' "$meas" "$n" "$way" "$rep" $((us / 1000)) \
 		$((us % 1000)) "$status")
 fi
+read -r busy1 total1 <<<"$(cpu_jiffies)"
+daemons1=$(daemons_jiffies)
+cmd_ms=$(($(children_ms "$times_file.1") - $(children_ms "$times_file.0")))
+rm -f "$times_file" "$times_file.0" "$times_file.1"
+busy_pct=
+[ $((total1 - total0)) -gt 0 ] && busy_pct=$((100 * (busy1 - busy0) / (total1 - total0)))
+# USER_HZ is 100 on every Linux: a jiffy here is 10 ms.
+line="$line,$busy_pct,$cmd_ms,$((10 * (daemons1 - daemons0)))"
 echo "$line" >>"$BENCH_RAW"
 echo "  $line"
 exit "$status"

@@ -16,6 +16,7 @@ def main():
     wall = defaultdict(list)  # (measurement, n, way) -> [ms]
     rss = {}  # (measurement, n, way) -> KiB
     single = defaultdict(lambda: defaultdict(float))  # n -> rep -> slowest peer's ms
+    cpu = defaultdict(list)  # (measurement, n, way) -> [(busy %, command's ms, charons' ms)]
     failed = []
     with open(raw) as f:
         for row in csv.DictReader(f):
@@ -27,6 +28,9 @@ def main():
                 rss[key] = int(row["peak_rss_kib"])
             else:
                 wall[key].append(float(row["wall_ms"]))
+                if row.get("busy_pct"):  # absent in runs before the harness recorded CPU
+                    cpu[key].append((int(row["busy_pct"]), int(row["cmd_cpu_ms"]),
+                                     int(row["daemons_cpu_ms"])))
             if row["exit"] not in ("0", "3") and row["way"] != "single":
                 failed.append("%s %s %s rep %s exited %s" % (key + (row["rep"], row["exit"])))
 
@@ -94,6 +98,19 @@ def main():
             p("| 4 | verify, one tunnel, peak RSS (MiB) | 1 | %.1f | ip + awk / libmnl dump | "
               "%.1f / %.1f | | | |" % (r / 1024, rss.get(("startup", 1, "script"), 0) / 1024,
                                      rss.get(("startup", 1, "mnl_dump"), 0) / 1024))
+    ups = [k for k in sorted(cpu) if k[0] == "up"]
+    if ups:
+        p("")
+        p("Where the bring-up's time goes (medians over reps): how busy the guest's one vCPU was,")
+        p("and the CPU time of the command (ewoe, or the swanctl processes) and of both charons.")
+        p("")
+        p("| N | way | wall (ms) | vCPU busy | command's CPU (ms) | charons' CPU (ms) |")
+        p("|---:|---|---:|---:|---:|---:|")
+        for m, n, way in ups:
+            v = cpu[(m, n, way)]
+            p("| %d | %s | %s | %d%% | %d | %d |" % (
+                n, way, ms(med(m, n, way)), statistics.median(x[0] for x in v),
+                statistics.median(x[1] for x in v), statistics.median(x[2] for x in v)))
     if failed:
         p("")
         p("Runs that exited non-zero: " + "; ".join(failed))

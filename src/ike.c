@@ -1070,6 +1070,9 @@ struct log_watch {
 	struct bringup *b;
 	size_t n;
 	bool stream;
+	/* charon's child-updown and ike-updown events, counted; changed is signalled on each */
+	pthread_cond_t changed;
+	unsigned long child_ups, downs;
 };
 
 static void on_log(void *user, char *event, vici_res_t *ev)
@@ -1098,6 +1101,42 @@ static void on_log(void *user, char *event, vici_res_t *ev)
 		snprintf(b->last, sizeof(b->last), "%s", msg);
 		pthread_mutex_unlock(&w->lock);
 	}
+}
+
+static void on_updown(void *user, char *event, vici_res_t *ev)
+{
+	struct log_watch *w = user;
+	bool up = !strcmp(vici.find_str(ev, "no", "up"), "yes");
+
+	pthread_mutex_lock(&w->lock);
+	if (!up)
+		w->downs++;
+	else if (!strcmp(event, "child-updown"))
+		w->child_ups++;
+	pthread_cond_signal(&w->changed);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/*
+ * Until charon reports as many CHILD_SAs up as the last scan found missing, or something
+ * down, or POLL_MS pass: a tunnel's last child is seen as it comes, not up to a round later.
+ */
+static void wait_for_news(struct log_watch *w, unsigned long ups_before, unsigned long downs_before,
+			  unsigned long missing)
+{
+	struct timespec deadline;
+	bool timed_out = false;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_nsec += POLL_MS * 1000000L;
+	deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+	deadline.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&w->lock);
+	while (!timed_out && w->child_ups - ups_before < missing && w->downs == downs_before)
+		timed_out = pthread_cond_timedwait(&w->changed, &w->lock, &deadline) == ETIMEDOUT;
+	pthread_mutex_unlock(&w->lock);
+	if (!timed_out)
+		ewoe_debug("woken by charon's updown events");
 }
 
 static long long now_ms(void)
@@ -1192,7 +1231,16 @@ static int bringup_step(struct ike *ike, struct log_watch *w, struct bringup *b,
 
 int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n, int timeout_ms)
 {
+	static const struct {
+		const char *name;
+		vici_event_cb_t cb;
+	} events[] = {
+		{ "log", on_log },
+		{ "child-updown", on_updown },
+		{ "ike-updown", on_updown },
+	};
 	struct log_watch w = { .lock = PTHREAD_MUTEX_INITIALIZER, .n = n };
+	pthread_condattr_t monotonic;
 	struct sa_scans scans = { .n = n };
 	long long start = now_ms();
 	size_t waiting = n;
@@ -1209,6 +1257,10 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n
 	}
 	if (!n)
 		return 0;
+	pthread_condattr_init(&monotonic);
+	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+	pthread_cond_init(&w.changed, &monotonic);
+	pthread_condattr_destroy(&monotonic);
 	w.b = calloc(n, sizeof(*w.b));
 	scans.scan = calloc(n, sizeof(*scans.scan));
 	if (!w.b || !scans.scan) {
@@ -1226,14 +1278,18 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n
 		scans.scan[i].conn = b->conn;
 	}
 	w.stream = ewoe_opts.verbosity > 0;
-	if (vici.register_event(ike->conn, "log", on_log, &w)) {
-		err = -errno;
-		ewoe_err("subscribing to charon's log at %s: %s", ike->uri, strerror(errno));
-		goto out;
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		if (vici.register_event(ike->conn, events[i].name, events[i].cb, &w)) {
+			err = -errno;
+			ewoe_err("subscribing to charon's %s events at %s: %s", events[i].name,
+				 ike->uri, strerror(errno));
+			goto unsubscribe;
+		}
 	}
 	/* Every IKE_SA runs at once in the daemon; one scan per round follows them all. */
 	while (waiting) {
 		long long elapsed = now_ms() - start;
+		unsigned long ups_before, downs_before, missing = 0;
 
 		if (n == 1)
 			ewoe_progress("%s: waiting for IKE with %s (%lld s)", w.b[0].conn,
@@ -1241,6 +1297,10 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n
 		else
 			ewoe_progress("waiting for IKE: %zu of %zu tunnels up (%lld s)",
 				      n - waiting, n, elapsed / 1000);
+		pthread_mutex_lock(&w.lock);
+		ups_before = w.child_ups;
+		downs_before = w.downs;
+		pthread_mutex_unlock(&w.lock);
 		err = scan_sas(ike, &scans);
 		if (err)
 			break;
@@ -1253,17 +1313,25 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n
 			b->result = bringup_step(ike, &w, b, &scans.scan[i], elapsed, timeout_ms);
 			if (b->result != 1)
 				waiting--;
+			else
+				missing +=
+				    !(scans.scan[i].installed & 1) + !(scans.scan[i].installed & 2);
 			if (b->result < 0 && !first_err)
 				first_err = b->result;
 		}
+		/* At least one event: a tunnel whose children are in but whose IKE_SA is not
+		 * (yet) established must not make this a busy loop. */
 		if (waiting)
-			usleep(POLL_MS * 1000);
+			wait_for_news(&w, ups_before, downs_before, missing ? missing : 1);
 	}
 	ewoe_progress_done();
-	vici.register_event(ike->conn, "log", NULL, NULL);
+unsubscribe:
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		vici.register_event(ike->conn, events[i].name, NULL, NULL);
 out:
 	if (err == -ENOMEM)
 		ewoe_err("waiting for IKE: out of memory");
+	pthread_cond_destroy(&w.changed);
 	free(w.b);
 	free(scans.scan);
 	return err ? err : first_err;

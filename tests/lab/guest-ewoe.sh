@@ -49,10 +49,13 @@ tunnel_both() {
 	method=$1
 	for n in 2 1; do
 		# shellcheck disable=SC2046
-		ewoe_on "tunnel-$method" "$n" tunnel "$method" $(auth_args "$method" "$n") \
+		ewoe_on "tunnel-$method" "$n" -v tunnel "$method" $(auth_args "$method" "$n") \
 			$(tunnel_args "$n") --bridge "$BRIDGE" --offload auto ||
 			fail "ewoe tunnel $method on arm$n exited $rc"
 	done
+	# The initiator's wait ends on charon's child-updown event, not on its next 200 ms scan.
+	grep -q "woken by charon's updown events" "$LAB_LOGS/arm1-tunnel-$method.log" ||
+		fail "arm1's ewoe tunnel $method was not woken by charon's updown events"
 }
 
 # verify on arm N: exit status and JSON must agree that every check passed, none skipped.
