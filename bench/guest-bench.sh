@@ -240,11 +240,14 @@ scale_bench() {
 }
 
 # --- the run ----------------------------------------------------------------------------------
-echo "measurement,n,way,rep,wall_ms,peak_rss_kib,exit,busy_pct,cmd_cpu_ms,daemons_cpu_ms" >"$BENCH_RAW"
+echo "measurement,n,way,rep,wall_ms,peak_rss_kib,exit,busy_pct,cmd_cpu_ms,charons_cpu_ms,ovs_cpu_ms" >"$BENCH_RAW"
 step "lab up ($mode)"
 lab_up || fail "lab_up failed"
-# measure.sh records the CPU time both charons spend during each run.
-export BENCH_CPU_PIDFILES="$LAB_RUN/arm1/charon.pid $LAB_RUN/arm2/charon.pid"
+# measure.sh records the CPU time both arms' charons, and both arms' ovsdb-server and
+# ovs-vswitchd, spend during each run.
+export BENCH_CHARON_PIDFILES="$LAB_RUN/arm1/charon.pid $LAB_RUN/arm2/charon.pid"
+export BENCH_OVS_PIDFILES="$LAB_RUN/arm1/ovsdb-server.pid $LAB_RUN/arm1/ovs-vswitchd.pid
+	$LAB_RUN/arm2/ovsdb-server.pid $LAB_RUN/arm2/ovs-vswitchd.pid"
 mkdir -p "$W" && chmod 700 "$W"
 (umask 077 && openssl rand -hex 24 >"$W/psk") || fail "making the PSK"
 : >"$W/empty-swanctl.conf"

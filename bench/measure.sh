@@ -3,10 +3,10 @@
 # often through `ip netns exec`, so that the netns switch is outside the timed part).
 #
 # usage: measure.sh MEASUREMENT N WAY REP [--rss] -- CMD [ARG...]
-#   appends "MEASUREMENT,N,WAY,REP,WALL_MS,PEAK_RSS_KIB,EXIT,BUSY_PCT,CMD_CPU_MS,DAEMONS_CPU_MS"
-#   to $BENCH_RAW: with the wall time, how busy the guest's CPU was (all of it: one vCPU), the
-#   CPU time of CMD and its children, and that of the processes in $BENCH_CPU_PIDFILES (the
-#   charons), read from /proc around the run.
+#   appends "MEASUREMENT,N,WAY,REP,WALL_MS,PEAK_RSS_KIB,EXIT,BUSY_PCT,CMD_CPU_MS,CHARONS_CPU_MS,
+#   OVS_CPU_MS" to $BENCH_RAW: with the wall time, how busy the guest's CPU was (all of it: one
+#   vCPU), the CPU time of CMD and its children, and that of the processes named by the pid
+#   files in $BENCH_CHARON_PIDFILES and in $BENCH_OVS_PIDFILES, read from /proc around the run.
 #   Without --rss the command runs bare and the wall time is measured around it (bash's
 #   EPOCHREALTIME: no process of our own inside the interval). With --rss it runs under
 #   /usr/bin/time for its peak RSS, and that run's wall time is left empty.
@@ -31,12 +31,12 @@ cpu_jiffies() {
 	read -r _cpu user nice sys idle iowait irq softirq steal _rest </proc/stat
 	echo "$((user + nice + sys + irq + softirq + steal)) $((user + nice + sys + idle + iowait + irq + softirq + steal))"
 }
-# utime + stime of the processes named by pid files, in jiffies.
+# utime + stime of the processes named by the pid files given, in jiffies.
 daemons_jiffies() {
 	local f pid sum=0 st
-	for f in ${BENCH_CPU_PIDFILES:-}; do
-		read -r pid <"$f" 2>/dev/null || continue
-		read -r -a st <"/proc/$pid/stat" 2>/dev/null || continue
+	for f in "$@"; do
+		read -r pid 2>/dev/null <"$f" || continue
+		read -r -a st 2>/dev/null <"/proc/$pid/stat" || continue
 		sum=$((sum + st[13] + st[14]))
 	done
 	echo "$sum"
@@ -51,7 +51,8 @@ times_file=$(mktemp)
 
 status=0
 read -r busy0 total0 <<<"$(cpu_jiffies)"
-daemons0=$(daemons_jiffies)
+# shellcheck disable=SC2086
+charons0=$(daemons_jiffies ${BENCH_CHARON_PIDFILES:-}) ovs0=$(daemons_jiffies ${BENCH_OVS_PIDFILES:-})
 times >"$times_file.0"
 if [ "$rss" = yes ]; then
 	rssf=$(mktemp)
@@ -69,13 +70,14 @@ else
 		$((us % 1000)) "$status")
 fi
 read -r busy1 total1 <<<"$(cpu_jiffies)"
-daemons1=$(daemons_jiffies)
+# shellcheck disable=SC2086
+charons1=$(daemons_jiffies ${BENCH_CHARON_PIDFILES:-}) ovs1=$(daemons_jiffies ${BENCH_OVS_PIDFILES:-})
 cmd_ms=$(($(children_ms "$times_file.1") - $(children_ms "$times_file.0")))
 rm -f "$times_file" "$times_file.0" "$times_file.1"
 busy_pct=
 [ $((total1 - total0)) -gt 0 ] && busy_pct=$((100 * (busy1 - busy0) / (total1 - total0)))
 # USER_HZ is 100 on every Linux: a jiffy here is 10 ms.
-line="$line,$busy_pct,$cmd_ms,$((10 * (daemons1 - daemons0)))"
+line="$line,$busy_pct,$cmd_ms,$((10 * (charons1 - charons0))),$((10 * (ovs1 - ovs0)))"
 echo "$line" >>"$BENCH_RAW"
 echo "  $line"
 exit "$status"

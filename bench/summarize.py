@@ -16,7 +16,7 @@ def main():
     wall = defaultdict(list)  # (measurement, n, way) -> [ms]
     rss = {}  # (measurement, n, way) -> KiB
     single = defaultdict(lambda: defaultdict(float))  # n -> rep -> slowest peer's ms
-    cpu = defaultdict(list)  # (measurement, n, way) -> [(busy %, command's ms, charons' ms)]
+    cpu = defaultdict(list)  # (measurement, n, way) -> [(busy %, command's, charons', OVS' ms)]
     failed = []
     with open(raw) as f:
         for row in csv.DictReader(f):
@@ -30,7 +30,7 @@ def main():
                 wall[key].append(float(row["wall_ms"]))
                 if row.get("busy_pct"):  # absent in runs before the harness recorded CPU
                     cpu[key].append((int(row["busy_pct"]), int(row["cmd_cpu_ms"]),
-                                     int(row["daemons_cpu_ms"])))
+                                     int(row["charons_cpu_ms"]), int(row["ovs_cpu_ms"])))
             if row["exit"] not in ("0", "3") and row["way"] != "single":
                 failed.append("%s %s %s rep %s exited %s" % (key + (row["rep"], row["exit"])))
 
@@ -102,15 +102,15 @@ def main():
     if ups:
         p("")
         p("Where the bring-up's time goes (medians over reps): how busy the guest's one vCPU was,")
-        p("and the CPU time of the command (ewoe, or the swanctl processes) and of both charons.")
+        p("and the CPU time of the command (ewoe, or the swanctl processes), of both charons and of")
+        p("both arms' ovsdb-server and ovs-vswitchd. The rest of a busy vCPU is the kernel's.")
         p("")
-        p("| N | way | wall (ms) | vCPU busy | command's CPU (ms) | charons' CPU (ms) |")
-        p("|---:|---|---:|---:|---:|---:|")
+        p("| N | way | wall (ms) | vCPU busy | command's CPU (ms) | charons' CPU (ms) | OVS' CPU (ms) |")
+        p("|---:|---|---:|---:|---:|---:|---:|")
         for m, n, way in ups:
             v = cpu[(m, n, way)]
-            p("| %d | %s | %s | %d%% | %d | %d |" % (
-                n, way, ms(med(m, n, way)), statistics.median(x[0] for x in v),
-                statistics.median(x[1] for x in v), statistics.median(x[2] for x in v)))
+            p("| %d | %s | %s | %d%% | %d | %d | %d |" % (
+                n, way, ms(med(m, n, way)), *(statistics.median(x[i] for x in v) for i in range(4))))
     if failed:
         p("")
         p("Runs that exited non-zero: " + "; ".join(failed))
