@@ -68,6 +68,16 @@ int ewoe_sub_usage_error(const char *parent, const struct ewoe_cmd *cmd, const c
 /* Parse an unsigned number in [min, max]; 0 or -EINVAL. */
 int ewoe_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
+/*
+ * The exit code for a failed check of the input (config, files, credentials): EXIT_FAIL when
+ * ewoe itself failed (-ENOMEM, or -ELIBACC: a library could not be loaded), else EXIT_USAGE.
+ */
+int ewoe_check_exit(int err);
+
+/* Room for element n of *arr, which holds *cap of elem bytes, doubling it when full: 0 or
+ * -ENOMEM (*arr is then unchanged). */
+int ewoe_grow(void **arr, size_t elem, size_t n, size_t *cap);
+
 /* A function of a library opened at run time, and where its pointer goes in a table struct. */
 struct ewoe_symbol {
 	const char *name;

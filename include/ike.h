@@ -24,9 +24,8 @@ int ike_check_daemon(struct ike *ike, const struct ewoe_peer *peer);
 
 /*
  * Everything that can be checked before anything is loaded: files exist, parse, key matches
- * certificate, validity, chain, PSK strength. No daemon needed. A negative errno, printed:
- * -ENOMEM, or -ELIBACC when libcrypto cannot be loaded, is ewoe's failure; any other is the
- * input's.
+ * certificate, validity, chain, PSK strength. No daemon needed. A negative errno, printed;
+ * ewoe_check_exit() turns it into the exit code (-ELIBACC: libcrypto cannot be loaded).
  */
 int ike_check_peer(const struct ewoe_peer *peer);
 

@@ -59,6 +59,10 @@ bool ewoe_addr_equal(const struct ewoe_addr *a, const struct ewoe_addr *b);
 /* memcmp-style order, used to pick the initiator (the lower local address). */
 int ewoe_addr_cmp(const struct ewoe_addr *a, const struct ewoe_addr *b);
 
+/* FNV-1a, stable across builds and machines: start from EWOE_FNV1A_SEED, chain for more data. */
+#define EWOE_FNV1A_SEED 2166136261u
+uint32_t ewoe_fnv1a(uint32_t h, const void *data, size_t len);
+
 /* Peer and interface names: [A-Za-z0-9_.-], not starting with '-' or '.'. */
 bool ewoe_name_valid(const char *name, size_t max_len);
 /* "vx" + the peer's IPv4 address in hex, or a hash of an IPv6 one: stable and < IFNAMSIZ. */

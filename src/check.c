@@ -44,16 +44,9 @@ static struct check_line *add_line(struct check_report *r, const char *peer, con
 	struct check_line *l;
 	va_list ap;
 
-	if (r->n == r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : 64;
-		void *p = reallocarray(r->lines, ncap, sizeof(*r->lines));
-
-		if (!p) {
-			r->oom = true;
-			return NULL;
-		}
-		r->lines = p;
-		r->cap = ncap;
+	if (ewoe_grow((void **)&r->lines, sizeof(*r->lines), r->n, &r->cap)) {
+		r->oom = true;
+		return NULL;
 	}
 	l = &r->lines[r->n++];
 	/* Field by field, not a memset of the whole line: a big node's report has 100,000s. */
@@ -411,14 +404,21 @@ static struct index_keys pol_keys(const struct xfrm_table *t)
 				    offsetof(struct xfrm_pol_info, sel.daddr) };
 }
 
+/* The entry at pos against the pair (src, dst): by source, then destination. */
+static int pair_cmp(const struct index_keys *k, uint32_t pos, const struct ewoe_addr *src,
+		    const struct ewoe_addr *dst)
+{
+	int c = ewoe_addr_cmp(key_src(k, pos), src);
+
+	return c ? c : ewoe_addr_cmp(key_dst(k, pos), dst);
+}
+
 static int index_cmp(const void *a, const void *b, void *keys)
 {
 	const struct index_keys *k = keys;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	int c = ewoe_addr_cmp(key_src(k, x), key_src(k, y));
+	int c = pair_cmp(k, x, key_src(k, y), key_dst(k, y));
 
-	if (!c)
-		c = ewoe_addr_cmp(key_dst(k, x), key_dst(k, y));
 	/* Equal addresses keep the table's order: the first match must stay the first. */
 	return c ? c : (x > y) - (x < y);
 }
@@ -480,18 +480,13 @@ static size_t index_range(const uint32_t *v, size_t n, const struct index_keys *
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = ewoe_addr_cmp(key_src(k, v[mid]), src);
 
-		if (!c)
-			c = ewoe_addr_cmp(key_dst(k, v[mid]), dst);
-		if (c < 0)
+		if (pair_cmp(k, v[mid], src, dst) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (end = lo; end < n && ewoe_addr_equal(key_src(k, v[end]), src) &&
-		       ewoe_addr_equal(key_dst(k, v[end]), dst);
-	     end++)
+	for (end = lo; end < n && !pair_cmp(k, v[end], src, dst); end++)
 		;
 	*first = lo;
 	return end - lo;

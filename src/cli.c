@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Command tables and argument parsing shared by every subcommand. */
+/* Command tables and argument parsing shared by every subcommand, and small helpers. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -58,6 +58,27 @@ int ewoe_sub_usage_error(const char *parent, const struct ewoe_cmd *cmd, const c
 	rc = vusage_error(parent, cmd, fmt, ap);
 	va_end(ap);
 	return rc;
+}
+
+int ewoe_check_exit(int err)
+{
+	return err == -ENOMEM || err == -ELIBACC ? EXIT_FAIL : EXIT_USAGE;
+}
+
+int ewoe_grow(void **arr, size_t elem, size_t n, size_t *cap)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	p = reallocarray(*arr, ncap, elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
 }
 
 int ewoe_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)

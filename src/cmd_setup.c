@@ -124,7 +124,7 @@ int cmd_setup(int argc, char **argv)
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		err = ike_check_peer(&cfg->peers[i]);
 		if (err) {
-			rc = err == -ENOMEM || err == -ELIBACC ? EXIT_FAIL : EXIT_USAGE;
+			rc = ewoe_check_exit(err);
 			goto out;
 		}
 	}

@@ -300,7 +300,7 @@ static int run(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char *
 	if (!a.no_ike) {
 		rc = ike_check_peer(&a.peer);
 		if (rc)
-			return rc == -ENOMEM || rc == -ELIBACC ? EXIT_FAIL : EXIT_USAGE;
+			return ewoe_check_exit(rc);
 		rc = ike_open(ewoe_opts.vici, &ike);
 		if (!rc)
 			rc = ike_check_daemon(ike, &a.peer);

@@ -220,7 +220,7 @@ static int verify_config(const char *path, const enum ewoe_offload *expect)
 
 	rc = config_load(path, &cfg);
 	if (rc) /* a config that cannot be used is bad input, as in setup */
-		return rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+		return ewoe_check_exit(rc);
 	if (!cfg->n_peers) {
 		ewoe_err("%s has no [peer NAME] section: nothing to verify", path);
 		rc = EXIT_USAGE;

@@ -66,27 +66,20 @@ int config_parse_prefix(const char *s, struct ewoe_addr *addr, int *prefix_len)
 	return 0;
 }
 
-static uint32_t fnv1a(uint32_t h, const void *data, size_t len)
-{
-	for (const unsigned char *c = data; len--; c++)
-		h = (h ^ *c) * 16777619u;
-	return h;
-}
-
 static uint32_t key_hash(const struct ewoe_peer *p, enum peer_key key)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = EWOE_FNV1A_SEED;
 
 	switch (key) {
 	case BY_NAME:
-		return fnv1a(h, p->name, strlen(p->name));
+		return ewoe_fnv1a(h, p->name, strlen(p->name));
 	case BY_IFNAME:
-		return fnv1a(h, p->ifname, strlen(p->ifname));
+		return ewoe_fnv1a(h, p->ifname, strlen(p->ifname));
 	case BY_REMOTE:
-		h = fnv1a(h, &p->remote.family, sizeof(p->remote.family));
-		return fnv1a(h, &p->remote.v4,
-			     p->remote.family == AF_INET ? sizeof(p->remote.v4)
-							 : sizeof(p->remote.v6));
+		h = ewoe_fnv1a(h, &p->remote.family, sizeof(p->remote.family));
+		return ewoe_fnv1a(h, &p->remote.v4,
+				  p->remote.family == AF_INET ? sizeof(p->remote.v4)
+							      : sizeof(p->remote.v6));
 	}
 	return h;
 }
@@ -158,15 +151,8 @@ static void peer_set_free(struct peer_set *set)
 /* Room for one more peer at cfg->peers[cfg->n_peers], or NULL. */
 static struct ewoe_peer *peer_slot(struct ewoe_config *cfg)
 {
-	if (cfg->n_peers == cfg->cap_peers) {
-		size_t cap = cfg->cap_peers ? 2 * cfg->cap_peers : 16;
-		struct ewoe_peer *grown = reallocarray(cfg->peers, cap, sizeof(*grown));
-
-		if (!grown)
-			return NULL;
-		cfg->peers = grown;
-		cfg->cap_peers = cap;
-	}
+	if (ewoe_grow((void **)&cfg->peers, sizeof(*cfg->peers), cfg->n_peers, &cfg->cap_peers))
+		return NULL;
 	return &cfg->peers[cfg->n_peers];
 }
 
@@ -184,15 +170,9 @@ static __attribute__((format(printf, 2, 3))) int bad(struct parse_state *st, con
 
 static const char *keep_string(struct ewoe_config *cfg, const char *value)
 {
-	if (cfg->n_strings == cfg->cap_strings) {
-		size_t cap = cfg->cap_strings ? 2 * cfg->cap_strings : 16;
-		char **grown = reallocarray(cfg->strings, cap, sizeof(*grown));
-
-		if (!grown)
-			return NULL;
-		cfg->strings = grown;
-		cfg->cap_strings = cap;
-	}
+	if (ewoe_grow((void **)&cfg->strings, sizeof(*cfg->strings), cfg->n_strings,
+		      &cfg->cap_strings))
+		return NULL;
 	cfg->strings[cfg->n_strings] = strdup(value);
 	if (!cfg->strings[cfg->n_strings])
 		return NULL;

@@ -212,7 +212,7 @@ int node_args_config(const struct node_args *args, struct ewoe_config **out)
 		return EXIT_USAGE;
 	}
 	if (rc) /* a config that cannot be used is bad input: nothing was changed */
-		return rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+		return ewoe_check_exit(rc);
 	if (apply_overrides(args, *out)) {
 		config_free(*out);
 		*out = NULL;

@@ -66,17 +66,21 @@ bool ewoe_name_valid(const char *name, size_t max_len)
 	       n;
 }
 
+uint32_t ewoe_fnv1a(uint32_t h, const void *data, size_t len)
+{
+	for (const unsigned char *c = data; len--; c++)
+		h = (h ^ *c) * 16777619u;
+	return h;
+}
+
 void ewoe_peer_default_ifname(const struct ewoe_addr *remote, char ifname[IFNAMSIZ])
 {
-	uint32_t h = 2166136261u; /* FNV-1a: stable across builds and machines */
-
 	if (remote->family == AF_INET) {
 		snprintf(ifname, IFNAMSIZ, "vx%08x", ntohl(remote->v4.s_addr));
 		return;
 	}
-	for (size_t i = 0; i < sizeof(remote->v6); i++)
-		h = (h ^ remote->v6.s6_addr[i]) * 16777619u;
-	snprintf(ifname, IFNAMSIZ, "vx6%08x", h);
+	snprintf(ifname, IFNAMSIZ, "vx6%08x",
+		 ewoe_fnv1a(EWOE_FNV1A_SEED, &remote->v6, sizeof(remote->v6)));
 }
 
 int ewoe_peer_validate(const struct ewoe_peer *p)

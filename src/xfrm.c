@@ -194,22 +194,6 @@ int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out)
 	return 0;
 }
 
-static int grow(void **arr, size_t elem, size_t n, size_t *cap)
-{
-	void *p;
-	size_t ncap;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	p = reallocarray(*arr, ncap, elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 static int nlerr_to_errno(int nlerr)
 {
 	switch (-nlerr) {
@@ -238,7 +222,7 @@ static int on_sa(struct nl_msg *msg, void *arg)
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWSA)
 		return NL_SKIP;
-	d->err = grow((void **)&d->t->sa, sizeof(*d->t->sa), d->t->n_sa, &d->cap);
+	d->err = ewoe_grow((void **)&d->t->sa, sizeof(*d->t->sa), d->t->n_sa, &d->cap);
 	if (d->err)
 		return NL_STOP;
 	if (xfrm_parse_sa(nlh, &d->t->sa[d->t->n_sa]) == 0)
@@ -303,7 +287,7 @@ static int pol_dump_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY)
 		return MNL_CB_OK;
-	d->err = grow((void **)&d->t->pol, sizeof(*d->t->pol), d->t->n_pol, &d->cap);
+	d->err = ewoe_grow((void **)&d->t->pol, sizeof(*d->t->pol), d->t->n_pol, &d->cap);
 	if (d->err)
 		return MNL_CB_ERROR;
 	if (xfrm_parse_policy(nlh, &d->t->pol[d->t->n_pol]) < 0) {
