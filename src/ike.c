@@ -23,6 +23,7 @@
 #include "creds.h"
 #include "ewoe.h"
 #include "ike.h"
+#include "news.h"
 #include "libvici.h"
 
 #define CONN_PREFIX	     "ewoe-"
@@ -1070,9 +1071,7 @@ struct log_watch {
 	struct bringup *b;
 	size_t n;
 	bool stream;
-	/* charon's child-updown and ike-updown events, counted; changed is signalled on each */
-	pthread_cond_t changed;
-	unsigned long child_ups, downs;
+	struct news news; /* charon's child-updown and ike-updown events */
 };
 
 static void on_log(void *user, char *event, vici_res_t *ev)
@@ -1108,35 +1107,8 @@ static void on_updown(void *user, char *event, vici_res_t *ev)
 	struct log_watch *w = user;
 	bool up = !strcmp(vici.find_str(ev, "no", "up"), "yes");
 
-	pthread_mutex_lock(&w->lock);
-	if (!up)
-		w->downs++;
-	else if (!strcmp(event, "child-updown"))
-		w->child_ups++;
-	pthread_cond_signal(&w->changed);
-	pthread_mutex_unlock(&w->lock);
-}
-
-/*
- * Until charon reports as many CHILD_SAs up as the last scan found missing, or something
- * down, or POLL_MS pass: a tunnel's last child is seen as it comes, not up to a round later.
- */
-static void wait_for_news(struct log_watch *w, unsigned long ups_before, unsigned long downs_before,
-			  unsigned long missing)
-{
-	struct timespec deadline;
-	bool timed_out = false;
-
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_nsec += POLL_MS * 1000000L;
-	deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-	deadline.tv_nsec %= 1000000000L;
-	pthread_mutex_lock(&w->lock);
-	while (!timed_out && w->child_ups - ups_before < missing && w->downs == downs_before)
-		timed_out = pthread_cond_timedwait(&w->changed, &w->lock, &deadline) == ETIMEDOUT;
-	pthread_mutex_unlock(&w->lock);
-	if (!timed_out)
-		ewoe_debug("woken by charon's updown events");
+	ewoe_debug("charon's %s event: %s", event, up ? "up" : "down");
+	news_post(&w->news, !strcmp(event, "child-updown"), up);
 }
 
 static long long now_ms(void)
@@ -1240,7 +1212,6 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n
 		{ "ike-updown", on_updown },
 	};
 	struct log_watch w = { .lock = PTHREAD_MUTEX_INITIALIZER, .n = n };
-	pthread_condattr_t monotonic;
 	struct sa_scans scans = { .n = n };
 	long long start = now_ms();
 	size_t waiting = n;
@@ -1257,10 +1228,7 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n
 	}
 	if (!n)
 		return 0;
-	pthread_condattr_init(&monotonic);
-	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
-	pthread_cond_init(&w.changed, &monotonic);
-	pthread_condattr_destroy(&monotonic);
+	news_init(&w.news);
 	w.b = calloc(n, sizeof(*w.b));
 	scans.scan = calloc(n, sizeof(*scans.scan));
 	if (!w.b || !scans.scan) {
@@ -1289,7 +1257,8 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n
 	/* Every IKE_SA runs at once in the daemon; one scan per round follows them all. */
 	while (waiting) {
 		long long elapsed = now_ms() - start;
-		unsigned long ups_before, downs_before, missing = 0;
+		unsigned long missing = 0;
+		struct news_mark mark;
 
 		if (n == 1)
 			ewoe_progress("%s: waiting for IKE with %s (%lld s)", w.b[0].conn,
@@ -1297,10 +1266,7 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n
 		else
 			ewoe_progress("waiting for IKE: %zu of %zu tunnels up (%lld s)",
 				      n - waiting, n, elapsed / 1000);
-		pthread_mutex_lock(&w.lock);
-		ups_before = w.child_ups;
-		downs_before = w.downs;
-		pthread_mutex_unlock(&w.lock);
+		mark = news_mark(&w.news);
 		err = scan_sas(ike, &scans);
 		if (err)
 			break;
@@ -1319,10 +1285,14 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n
 			if (b->result < 0 && !first_err)
 				first_err = b->result;
 		}
-		/* At least one event: a tunnel whose children are in but whose IKE_SA is not
-		 * (yet) established must not make this a busy loop. */
-		if (waiting)
-			wait_for_news(&w, ups_before, downs_before, missing ? missing : 1);
+		/*
+		 * Until charon reports as many CHILD_SAs up as this scan missed, or something down:
+		 * a tunnel's last child is seen as it comes, not up to a round later. At least one
+		 * event: a tunnel whose children are in but whose IKE_SA is not (yet) established
+		 * must not make this a busy loop.
+		 */
+		if (waiting && news_wait(&w.news, mark, missing ? missing : 1, POLL_MS))
+			ewoe_debug("woken by charon's updown events");
 	}
 	ewoe_progress_done();
 unsubscribe:
@@ -1331,7 +1301,7 @@ unsubscribe:
 out:
 	if (err == -ENOMEM)
 		ewoe_err("waiting for IKE: out of memory");
-	pthread_cond_destroy(&w.changed);
+	news_destroy(&w.news);
 	free(w.b);
 	free(scans.scan);
 	return err ? err : first_err;
