@@ -1,53 +1,136 @@
 #!/bin/sh
-# Install every package ewoe's build, tests and two-DPU lab need.
-# Idempotent: packages already present are left alone. Debian 12 and Ubuntu 22.04 only.
+# Install every package ewoe's build and tests need, by the names the running release uses.
+# Idempotent: packages already present are left alone.
+#
+# usage: install-deps.sh            the build, the tests, and the lab where it runs
+#        install-deps.sh --matrix   what scripts/test-matrix.sh needs on the machine itself
+#        install-deps.sh --cross arm64
+#                                   a cross-build for arm64 (Debian 12): the cross toolchain,
+#                                   the :arm64 libraries, qemu-user to run the tests
+#        install-deps.sh --list     print the package names for this release, install nothing
+#
+# Supported: Debian 11, 12, 13; Ubuntu 22.04, 24.04 (docs/platforms.md). The two-DPU lab
+# (user-mode-linux) is installed on Debian 12 and 13 only, where it is tested.
 set -eu
 
 die() { echo "install-deps: $*" >&2; exit 1; }
 
-[ "$(id -u)" -eq 0 ] || die "run as root (apt-get needs it)"
-[ -r /etc/os-release ] || die "cannot read /etc/os-release; supported: Debian 12, Ubuntu 22.04"
-. /etc/os-release
-case "${ID}:${VERSION_ID:-}" in
-debian:12 | ubuntu:22.04) ;;
-*) die "unsupported system ${PRETTY_NAME:-$ID}; supported: Debian 12, Ubuntu 22.04" ;;
+mode=native
+case "${1:-}" in
+"") ;;
+--matrix) mode=matrix ;;
+--list) mode=list ;;
+--cross)
+	[ "${2:-}" = arm64 ] || die "--cross takes one architecture: arm64"
+	mode=cross
+	;;
+*) die "unknown option '$1'; usage: install-deps.sh [--matrix | --cross arm64 | --list]" ;;
 esac
 
-packages="build-essential cmake pkg-config clang-format
- libnl-3-dev libnl-xfrm-3-dev libnl-route-3-dev libmnl-dev libcap-dev libinih-dev
- libjson-c-dev libcmocka-dev libssl-dev
+[ -r /etc/os-release ] || die "cannot read /etc/os-release; supported: Debian 11, 12, 13, Ubuntu 22.04, 24.04"
+. /etc/os-release
+release="${ID}:${VERSION_ID:-}"
+supported="Debian 11, 12, 13, Ubuntu 22.04, 24.04"
+
+# Names that differ by release. openvswitch-source: the tarball the OVS C IDL is built from;
+# Debian 11 has none and gets Debian 12's (fetch_ovs_source). systemd's pkg-config file (the
+# unit directory) moved to systemd-dev in Debian 13 and Ubuntu 24.04.
+ovs_source=openvswitch-source
+systemd_pc=systemd
+lab=""
+case "$release" in
+debian:11) ovs_source="" ;;
+debian:12) lab="user-mode-linux" ;;
+debian:13)
+	lab="user-mode-linux"
+	systemd_pc=systemd-dev
+	;;
+ubuntu:22.04) ;;
+ubuntu:24.04) systemd_pc=systemd-dev ;;
+*) die "unsupported system ${PRETTY_NAME:-$ID}; supported: $supported" ;;
+esac
+[ "$mode" != cross ] || [ "$release" = debian:12 ] ||
+	die "the arm64 cross-build is set up on Debian 12 only (this is ${PRETTY_NAME:-$release})"
+
+libs_dev="libnl-3-dev libnl-xfrm-3-dev libnl-route-3-dev libmnl-dev libcap-dev libinih-dev
+ libssl-dev libcmocka-dev libjson-c-dev"
+# The IDL's build from source, and the Debian package's (dpkg-shlibdeps, lintian).
+tools="build-essential cmake pkg-config file autoconf automake libtool python3 $systemd_pc
+ $ovs_source dpkg-dev lintian"
+
+case "$mode" in
+matrix) packages="debootstrap qemu-user-static" ;;
+cross)
+	packages="crossbuild-essential-arm64 qemu-user-static $tools strongswan-swanctl:arm64"
+	for p in $libs_dev; do packages="$packages $p:arm64"; done
+	;;
+*)
+	packages="$tools $libs_dev
  openvswitch-switch openvswitch-common
  strongswan-charon strongswan-swanctl strongswan-libcharon libstrongswan-standard-plugins
  libcharon-extra-plugins
- openssl iproute2 iputils-ping tcpdump kmod procps socat util-linux python3 time"
-
-# The OVS C IDL: Ubuntu ships it as a -dev package; Debian ships the source to build it from.
-if [ "$ID" = ubuntu ]; then
-	packages="$packages libopenvswitch-dev"
-else
-	packages="$packages openvswitch-source autoconf automake libtool"
+ openssl iproute2 iputils-ping tcpdump kmod procps socat util-linux time $lab"
+	;;
+esac
+if [ "$mode" = list ]; then
+	echo $packages
+	exit 0
 fi
-# The lab boots Debian's user-mode-linux kernel (a real kernel with ESP, GCM, VXLAN, OVS).
-packages="$packages user-mode-linux"
+[ "$(id -u)" -eq 0 ] || die "run as root (apt-get needs it)"
+
+export DEBIAN_FRONTEND=noninteractive
+if [ "$mode" = cross ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64
+	apt-get update -qq
+fi
 
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
-if [ -z "$missing" ]; then
-	echo "install-deps: everything is installed"
-	exit 0
+
+# Debian 11 has no openvswitch-source: take Debian 12's tarball, kept where build-ovs.sh
+# looks for it. apt fetches and verifies it with a list of its own; the system's are untouched.
+fetch_ovs_source() {
+	dest=${EWOE_CACHE_DIR:-/var/cache/ewoe}/openvswitch-source
+	[ -z "$ovs_source" ] && [ "$mode" = native ] || return 0
+	[ ! -r "$dest/openvswitch.tar.gz" ] || return 0
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/lists/partial" "$tmp/archives/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${EWOE_MIRROR:-http://deb.debian.org/debian} bookworm main" \
+		>"$tmp/sources.list"
+	set -- -o Dir::Etc::SourceList="$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$tmp/lists" -o Dir::Cache::Archives="$tmp/archives" \
+		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+	echo "install-deps: ${PRETTY_NAME:-$release} has no openvswitch-source; fetching Debian 12's"
+	apt-get "$@" update -qq || die "cannot read Debian 12's package list (mirror unreachable?)"
+	(cd "$tmp" && apt-get "$@" download openvswitch-source) || die "cannot fetch openvswitch-source"
+	dpkg-deb -x "$tmp"/openvswitch-source_*.deb "$tmp/x"
+	mkdir -p "$dest"
+	mv "$tmp/x/usr/src/openvswitch/openvswitch.tar.gz" "$dest/openvswitch.tar.gz.tmp"
+	mv "$dest/openvswitch.tar.gz.tmp" "$dest/openvswitch.tar.gz"
+	rm -rf "$tmp"
+}
+
+if [ -n "$missing" ]; then
+	echo "install-deps: installing:$missing"
+	apt-get update -qq
+	absent=""
+	for p in $missing; do
+		apt-cache show "$p" >/dev/null 2>&1 || absent="$absent $p"
+	done
+	[ -z "$absent" ] ||
+		die "${PRETTY_NAME:-$release} has no package named:$absent (is its main/universe component enabled?)"
+	# Package maintainer scripts must not start daemons on the build machine: tests start
+	# their own.
+	policy=/usr/sbin/policy-rc.d
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\nexit 101\n' >"$policy"
+		chmod 755 "$policy"
+		trap 'rm -f "$policy"' EXIT
+	fi
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing
 fi
-echo "install-deps: installing:$missing"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-# Package maintainer scripts must not start daemons on the build machine: tests start their own.
-policy=/usr/sbin/policy-rc.d
-if [ ! -e "$policy" ]; then
-	printf '#!/bin/sh\nexit 101\n' >"$policy"
-	chmod 755 "$policy"
-	trap 'rm -f "$policy"' EXIT
-fi
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing
-echo "install-deps: done"
+fetch_ovs_source
+echo "install-deps: everything is installed"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Kernel IPsec read back. States go through libnl-xfrm, which has the offload accessor;
- * policies go through libmnl because libnl has none for the policy's offload device.
+ * Kernel IPsec read back. States go through libnl-xfrm's parser, policies through libmnl. The
+ * offload device of both is read from the message itself: libnl's accessor for it is newer
+ * (3.6) than Ubuntu 22.04's libnl (3.5), and policies have none at all.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -75,9 +76,6 @@ static void sa_from_libnl(struct xfrmnl_sa *sa, struct xfrm_sa_info *out)
 	int flags = xfrmnl_sa_get_flags(sa);
 	char aead[64]; /* the kernel's alg_name[64], which libnl copies whole */
 	unsigned int key_bits, icv_bits;
-	uint8_t off_flags = 0;
-	int ifindex = 0;
-
 	memset(out, 0, sizeof(*out));
 	addr_from_libnl(xfrmnl_sa_get_saddr(sa), &out->src);
 	addr_from_libnl(xfrmnl_sa_get_daddr(sa), &out->dst);
@@ -94,27 +92,58 @@ static void sa_from_libnl(struct xfrmnl_sa *sa, struct xfrm_sa_info *out)
 	}
 	out->esn = flags >= 0 && (flags & XFRM_STATE_ESN);
 	sel_from_libnl(xfrmnl_sa_get_sel(sa), &out->sel);
-	if (xfrmnl_sa_get_user_offload(sa, &ifindex, &off_flags) == 0) {
-		out->offload.present = true;
-		out->offload.ifindex = ifindex;
-		out->offload.flags = off_flags;
-	}
 	if (xfrmnl_sa_get_curlifetime(sa, &bytes, &packets, &add_time, &use_time) == 0) {
 		out->bytes = bytes;
 		out->packets = packets;
 	}
 }
 
+struct xfrm_attrs {
+	const struct nlattr *tmpl, *offload;
+};
+
+static int xfrm_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct xfrm_attrs *a = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case XFRMA_TMPL:
+		a->tmpl = attr;
+		break;
+	case XFRMA_OFFLOAD_DEV:
+		if (mnl_attr_get_payload_len(attr) < sizeof(struct xfrm_user_offload))
+			return MNL_CB_ERROR;
+		a->offload = attr;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static void offload_from_attr(const struct nlattr *attr, struct xfrm_offload_info *out)
+{
+	struct xfrm_user_offload o;
+
+	if (!attr)
+		return;
+	memcpy(&o, mnl_attr_get_payload(attr), sizeof(o));
+	out->present = true;
+	out->ifindex = o.ifindex;
+	out->flags = o.flags;
+}
+
 int xfrm_parse_sa(struct nlmsghdr *nlh, struct xfrm_sa_info *out)
 {
 	struct xfrmnl_sa *sa = NULL;
+	struct xfrm_attrs attrs = { 0 };
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWSA ||
 	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct xfrm_usersa_info)))
 		return -EINVAL;
-	if (xfrmnl_sa_parse(nlh, &sa) < 0)
+	if (mnl_attr_parse(nlh, sizeof(struct xfrm_usersa_info), xfrm_attr_cb, &attrs) < 0 ||
+	    xfrmnl_sa_parse(nlh, &sa) < 0)
 		return -EINVAL;
 	sa_from_libnl(sa, out);
+	offload_from_attr(attrs.offload, &out->offload);
 	xfrmnl_sa_put(sa);
 	return 0;
 }
@@ -134,39 +163,18 @@ static void sel_from_raw(const struct xfrm_selector *sel, struct xfrm_sel_info *
 	out->dport_mask = ntohs(sel->dport_mask);
 }
 
-struct pol_attrs {
-	const struct nlattr *tmpl, *offload;
-};
-
-static int pol_attr_cb(const struct nlattr *attr, void *data)
-{
-	struct pol_attrs *a = data;
-
-	switch (mnl_attr_get_type(attr)) {
-	case XFRMA_TMPL:
-		a->tmpl = attr;
-		break;
-	case XFRMA_OFFLOAD_DEV:
-		if (mnl_attr_get_payload_len(attr) < sizeof(struct xfrm_user_offload))
-			return MNL_CB_ERROR;
-		a->offload = attr;
-		break;
-	}
-	return MNL_CB_OK;
-}
-
 int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out)
 {
 	/* A copy: the struct holds 64-bit lifetimes, netlink only guarantees 4-byte alignment. */
 	struct xfrm_userpolicy_info pi;
-	struct pol_attrs attrs = { 0 };
+	struct xfrm_attrs attrs = { 0 };
 	size_t tmpl_len;
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY ||
 	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct xfrm_userpolicy_info)))
 		return -EINVAL;
 	memcpy(&pi, mnl_nlmsg_get_payload(nlh), sizeof(pi));
-	if (mnl_attr_parse(nlh, sizeof(pi), pol_attr_cb, &attrs) < 0)
+	if (mnl_attr_parse(nlh, sizeof(pi), xfrm_attr_cb, &attrs) < 0)
 		return -EINVAL;
 
 	memset(out, 0, sizeof(*out));
@@ -184,13 +192,7 @@ int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out)
 			out->tmpl.reqid = t->reqid;
 		}
 	}
-	if (attrs.offload) {
-		const struct xfrm_user_offload *o = mnl_attr_get_payload(attrs.offload);
-
-		out->offload.present = true;
-		out->offload.ifindex = o->ifindex;
-		out->offload.flags = o->flags;
-	}
+	offload_from_attr(attrs.offload, &out->offload);
 	return 0;
 }
 

@@ -61,11 +61,42 @@ need_cmd dpkg-deb
 }
 deb=$(ls "$T"/pkg/ewoe_*.deb) || fail "no .deb produced"
 dpkg-deb -c "$deb" | awk '{print $6}' >"$T/contents"
-for f in ./usr/sbin/ewoe ./usr/lib/systemd/system/ewoe.service \
-	./usr/share/man/man8/ewoe.8 ./usr/share/man/man5/ewoe.conf.5 \
+unitdir=$(sed -n 's/^EWOE_UNITDIR:PATH=//p' "$EWOE_BUILD/CMakeCache.txt")
+[ -n "$unitdir" ] || fail "EWOE_UNITDIR is not in $EWOE_BUILD/CMakeCache.txt"
+# Debian policy: manual pages and the changelog compressed, the copyright file not.
+for f in ./usr/sbin/ewoe ".$unitdir/ewoe.service" \
+	./usr/share/man/man8/ewoe.8.gz ./usr/share/man/man5/ewoe.conf.5.gz \
+	./usr/share/doc/ewoe/changelog.gz ./usr/share/doc/ewoe/copyright \
 	./usr/share/bash-completion/completions/ewoe ./usr/share/doc/ewoe/examples/ewoe.conf; do
 	grep -qx "$f" "$T/contents" || fail "package lacks $f"
 done
+dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/man/man8/ewoe.8.gz | gzip -dc |
+	grep -q '^\.TH EWOE 8' || fail "ewoe.8.gz is not the manual page"
+# The unit is registered the Debian way, by the maintainer scripts; it is not started on
+# install (setting up the overlay is the operator's decision).
+dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./postinst >"$T/postinst" || fail "package has no postinst"
+grep -q 'deb-systemd-helper enable ewoe.service' "$T/postinst" || fail "postinst does not enable the unit"
+grep -Eq 'deb-systemd-invoke (start|restart)|systemctl (start|restart)' "$T/postinst" &&
+	fail "postinst starts ewoe.service"
+dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./postrm | grep -q 'deb-systemd-helper purge ewoe.service' ||
+	fail "postrm does not forget the unit on purge"
+# Every file under /etc is a conffile (today the package ships none: ewoe.conf is the operator's).
+dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles >"$T/conffiles" 2>/dev/null || : >"$T/conffiles"
+unmarked=$(grep '^\./etc/' "$T/contents" | grep -v '/$' | sed 's/^\.//' |
+	grep -vxF -f "$T/conffiles" || true)
+[ -z "$unmarked" ] || fail "not marked as conffiles: $unmarked"
+# Depends are what the binary uses: its linked libraries (dpkg-shlibdeps) and the packages that
+# hold the libraries it opens with dlopen.
+depends=$(dpkg-deb -f "$deb" Depends)
+for lib in libnl-3 libnl-xfrm-3 libmnl0 libcap2 libinih1 libc6; do
+	echo "$depends" | grep -q "$lib" || fail "Depends lacks $lib: $depends"
+done
+if command -v lintian >/dev/null 2>&1; then
+	lintian --fail-on error "$deb" >"$T/lintian" 2>&1 ||
+		fail "lintian finds errors: $(cat "$T/lintian")"
+else
+	echo "lintian is not installed: the package's lintian check is left to scripts/test-matrix.sh" >&2
+fi
 dpkg-deb -f "$deb" Depends | grep -q strongswan-swanctl || fail "package does not depend on strongswan-swanctl"
 dpkg-deb -f "$deb" Depends | grep -q 'libssl[0-9]' || fail "package does not depend on libssl (libcrypto)"
 pass
