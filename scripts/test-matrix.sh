@@ -20,6 +20,13 @@ die() { echo "test-matrix: $*" >&2; exit 1; }
 say() { echo "== matrix: $*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || die "run as root (debootstrap and chroot need it)"
+run_cmd=""
+if [ "${1:-}" = --run ]; then
+	# --run TARGET CMD: CMD in the target's working root, for a look at a failure.
+	[ $# -eq 3 ] || die "usage: test-matrix.sh --run bullseye|trixie|arm64 CMD"
+	run_cmd=$3
+	set -- "$2"
+fi
 targets=${*:-bullseye trixie arm64}
 for t in $targets; do
 	case "$t" in
@@ -217,6 +224,13 @@ arm64() {
 	package "$root" bookworm arm64 /root/build-arm64
 }
 
+if [ -n "$run_cmd" ]; then
+	root=$cache/$1-amd64.work
+	[ "$1" != arm64 ] || root=$cache/bookworm-arm64-cross.work
+	[ -d "$root" ] || die "no working root for $1 yet: run test-matrix.sh $1 first"
+	in_root "$root" "$run_cmd"
+	exit
+fi
 mkdir -p "$out"
 failed=""
 start=$(date +%s)

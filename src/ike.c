@@ -1064,6 +1064,9 @@ struct bringup {
 	bool seen;		  /* an IKE_SA existed at some point */
 	int result;		  /* 1 waiting, 0 up, <0 failed */
 	char last[512];		  /* the daemon's latest message about this connection */
+	char knl[256];		  /* the kernel interface's first error of this attempt */
+	char refused[256];	  /* why the kernel refused this connection's SAs */
+	char notify[64];	  /* an error notify in the peer's answer, e.g. N(NO_PROP) */
 };
 
 struct log_watch {
@@ -1073,6 +1076,43 @@ struct log_watch {
 	bool stream;
 	struct news news; /* charon's child-updown and ike-updown events */
 };
+
+/*
+ * The error notifies a peer answers with when it will not or cannot set up what was asked;
+ * INVALID_KE_PAYLOAD is left out: it asks for another key exchange, and IKE goes on.
+ */
+static const struct {
+	const char *abbrev, *name;
+} error_notifies[] = {
+	{ "N(NO_PROP)", "NO_PROPOSAL_CHOSEN" }, { "N(AUTH_FAILED)", "AUTHENTICATION_FAILED" },
+	{ "N(TS_UNACCEPT)", "TS_UNACCEPTABLE" }, { "N(INVAL_SYN)", "INVALID_SYNTAX" },
+	{ "N(NO_ADD_SAS)", "NO_ADDITIONAL_SAS" }, { "N(SINGLE_PAIR_REQ)", "SINGLE_PAIR_REQUIRED" },
+};
+
+/*
+ * Charon's log lines that say why a connection cannot come up, rather than that it has not
+ * yet: the kernel refusing the SAs (with the kernel interface's own first complaint, such as
+ * "HW offload is not supported by device p0"), and an error notify from the peer.
+ */
+static void note_failure(struct log_watch *w, struct bringup *b, const char *group, int level,
+			 const char *msg)
+{
+	pthread_mutex_lock(&w->lock);
+	/* Each attempt's own complaint: not the cleanup of the one before. */
+	if (!strncmp(msg, "establishing CHILD_SA", strlen("establishing CHILD_SA")))
+		b->knl[0] = '\0';
+	else if (level <= 1 && !strcasecmp(group, "knl") && !b->knl[0])
+		snprintf(b->knl, sizeof(b->knl), "%s", msg);
+	if (strstr(msg, "unable to install") && strstr(msg, "in kernel") && !b->refused[0])
+		snprintf(b->refused, sizeof(b->refused), "%s", b->knl[0] ? b->knl : msg);
+	if (!strncmp(msg, "parsed ", strlen("parsed "))) {
+		for (size_t i = 0; i < sizeof(error_notifies) / sizeof(error_notifies[0]); i++) {
+			if (strstr(msg, error_notifies[i].abbrev))
+				snprintf(b->notify, sizeof(b->notify), "%s", error_notifies[i].name);
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+}
 
 static void on_log(void *user, char *event, vici_res_t *ev)
 {
@@ -1089,6 +1129,7 @@ static void on_log(void *user, char *event, vici_res_t *ev)
 		return;
 	if (w->stream)
 		ewoe_info("  charon: %s", msg);
+	note_failure(w, b, vici.find_str(ev, "", "group"), vici.find_int(ev, 4, "level"), msg);
 	/*
 	 * Packet traffic ("sending packet: ...") says nothing about why IKE fails, and a
 	 * retransmit only that the peer has not answered yet, which the timeout says itself.
@@ -1141,6 +1182,64 @@ static int start_children(struct ike *ike, const char *conn, int installed)
 	return err;
 }
 
+/* What best says why a connection is not up: the peer's own error notify, else charon's last word. */
+static const char *failure_reason(struct bringup *b, const char *otherwise)
+{
+	static char buf[96]; /* the main thread alone reports */
+
+	if (b->notify[0]) {
+		snprintf(buf, sizeof(buf), "the peer answered %s", b->notify);
+		return buf;
+	}
+	return b->last[0] ? b->last : otherwise;
+}
+
+/* The likely causes of the peer's error notify, as a hint; false when there is none. */
+static bool hint_notify(const struct bringup *b)
+{
+	if (!strcmp(b->notify, "NO_PROPOSAL_CHOSEN"))
+		ewoe_hint("the peer accepts none of the proposals, or its kernel refused the SAs (an "
+			  "offload mode its PF cannot do, no ESP or AES-GCM): see ewoe's or charon's "
+			  "messages on the peer");
+	else if (!strcmp(b->notify, "AUTHENTICATION_FAILED"))
+		ewoe_hint("the peer did not accept our authentication: check that both sides have "
+			  "the same PSK, or certificates the other side trusts");
+	else
+		return false;
+	return true;
+}
+
+/*
+ * The kernel refused this connection's SAs: waiting longer cannot help, since charon would
+ * only retry the same install. 0, or -EOPNOTSUPP printed in one line with the fix.
+ */
+static int refused_by_kernel(struct log_watch *w, struct bringup *b)
+{
+	enum ewoe_offload mode = b->peer->offload;
+	bool offloaded = mode == OFFLOAD_PACKET || mode == OFFLOAD_CRYPTO;
+
+	pthread_mutex_lock(&w->lock);
+	if (!b->refused[0]) {
+		pthread_mutex_unlock(&w->lock);
+		return 0;
+	}
+	if (offloaded)
+		ewoe_err("%s: the kernel refused the ESP SAs with %s (hw_offload = %s): %s", b->conn,
+			 b->remote, ewoe_offload_name(mode), b->refused);
+	else
+		ewoe_err("%s: the kernel refused the ESP SAs with %s: %s", b->conn, b->remote,
+			 b->refused);
+	pthread_mutex_unlock(&w->lock);
+	if (offloaded)
+		ewoe_hint("the PF cannot do IPsec %s offload: turn it on in the driver (packet "
+			  "offload on a BlueField), or set the offload mode to auto (hardware "
+			  "where the device can, else software) or none",
+			  ewoe_offload_name(mode));
+	else
+		ewoe_hint("the kernel needs ESP and AES-GCM (modules esp4, esp6, aes, gcm, seqiv)");
+	return -EOPNOTSUPP;
+}
+
 /* One step of one initiator's wait, from this round's scan: 1 keep waiting, 0 up, <0 failed. */
 static int bringup_step(struct ike *ike, struct log_watch *w, struct bringup *b,
 			const struct sa_scan *scan, long long elapsed, int timeout_ms)
@@ -1153,6 +1252,9 @@ static int bringup_step(struct ike *ike, struct log_watch *w, struct bringup *b,
 	}
 	if (scan->established && b->established_at < 0)
 		b->established_at = elapsed;
+	err = refused_by_kernel(w, b);
+	if (err)
+		return err;
 	if (scan->any_sa) {
 		b->seen = true;
 		/*
@@ -1170,7 +1272,8 @@ static int bringup_step(struct ike *ike, struct log_watch *w, struct bringup *b,
 	} else if (b->seen) {
 		pthread_mutex_lock(&w->lock);
 		ewoe_err("%s: IKE with %s failed: %s", b->conn, b->remote,
-			 b->last[0] ? b->last : "the IKE_SA was closed");
+			 failure_reason(b, "the IKE_SA was closed"));
+		hint_notify(b);
 		pthread_mutex_unlock(&w->lock);
 		return -ECONNABORTED;
 	} else if (!b->started && elapsed >= START_GRACE_MS) {
@@ -1188,16 +1291,18 @@ static int bringup_step(struct ike *ike, struct log_watch *w, struct bringup *b,
 	if (scan->established)
 		ewoe_err("%s: IKE_SA with %s established, but %s not installed after %d s%s%s",
 			 b->conn, b->remote, scan->installed ? "one CHILD_SA" : "the CHILD_SAs",
-			 timeout_ms / 1000, b->last[0] ? ": " : "", b->last);
+			 timeout_ms / 1000, b->last[0] || b->notify[0] ? ": " : "",
+			 failure_reason(b, ""));
 	else if (b->last[0])
 		ewoe_err("%s: no IKE_SA with %s after %d s (state %s): %s", b->conn, b->remote,
 			 timeout_ms / 1000, scan->any_sa ? scan->state : "none", b->last);
 	else
 		ewoe_err("%s: no IKE_SA with %s after %d s: the peer does not answer", b->conn,
 			 b->remote, timeout_ms / 1000);
+	if (!hint_notify(b))
+		ewoe_hint("check that the peer runs `ewoe tunnel` with matching settings and that "
+			  "UDP 500/4500 reach it; -v shows charon's log");
 	pthread_mutex_unlock(&w->lock);
-	ewoe_hint("check that the peer runs `ewoe tunnel` with matching settings and that UDP "
-		  "500/4500 reach it; -v shows charon's log");
 	return -ETIMEDOUT;
 }
 

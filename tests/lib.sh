@@ -40,5 +40,16 @@ expect_exit() {
 	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want"
 }
 
+# strongSwan's version, as Debian and Ubuntu package it (libstrongswan), without the revision.
+charon_version() {
+	v=$(dpkg-query -W -f='${Version}' libstrongswan 2>/dev/null) || return 1
+	v=${v#*:}
+	echo "${v%%-*}"
+}
+# True when charon accepts hw_offload = packet and crypto (strongSwan 5.9.10 and later).
+charon_has_offload_modes() {
+	v=$(charon_version) && dpkg --compare-versions "$v" ge 5.9.10
+}
+
 need_root() { [ "$(id -u)" -eq 0 ] || skip "needs root"; }
 need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "needs $1"; }

@@ -239,7 +239,8 @@ bad 2 "unknown option" setup --config "$GOOD" --bogus
 bad 2 "option --address does not apply to teardown" teardown --address 192.0.2.1/24
 
 # Daemons: unreachable or not capable. Not input errors (exit 1), still nothing changed.
-bad 1 "needs strongSwan 5.9.10" setup --config "$GOOD" --offload crypto
+# (On strongSwan 5.9.10 or later the gate lets crypto through: tests/vici/test_vici_bad_input.sh.)
+charon_has_offload_modes || bad 1 "needs strongSwan 5.9.10" setup --config "$GOOD" --offload crypto
 bad 1 "$T/nowhere.sock" --db "unix:$T/nowhere.sock" setup --config "$GOOD"
 bad 1 "$T/nowhere.vici" --vici "unix://$T/nowhere.vici" setup --config "$GOOD"
 bad 1 "no peer 'zz'" teardown --config "$GOOD" --peer zz

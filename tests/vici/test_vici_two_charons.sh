@@ -37,11 +37,26 @@ grep -q 'charon: ' "$T/stderr" || fail "-v did not stream charon's log"
 if [ "$rc" -eq 0 ]; then
 	grep -q 'IKE up' "$T/stdout" || fail "initiator succeeded without saying IKE is up"
 else
-	# Only acceptable failure: the kernel refused the CHILD_SAs, and ewoe says why.
+	# Only acceptable failure: this machine's own kernel (outside the lab) has no ESP or
+	# AES-GCM, so the responder, which installs its CHILD_SAs first, refused them and
+	# answered NO_PROPOSAL_CHOSEN; ewoe says that, with the likely causes.
 	[ "$rc" -eq 1 ] || fail "initiator exited $rc"
-	grep -q 'ewoe-dpu2: IKE_SA with 192.0.2.2 established, but .* not installed' "$T/stderr" ||
+	grep -Eq 'received netlink error: (Requested AEAD algorithm not found|Function not implemented)' \
+		"$T/right/charon.log" ||
 		fail "initiator failed for another reason"
-	echo "note: CHILD_SAs not installed on this kernel: $(grep established "$T/stderr")" >&2
+	grep -q "hint: the peer accepts none of the proposals, or its kernel refused" \
+		"$T/stderr" || fail "NO_PROPOSAL_CHOSEN comes without its likely causes"
+	if grep -q 'ewoe-dpu2: IKE_SA with 192.0.2.2 established, but the CHILD_SAs not installed after 10 s: the peer answered NO_PROPOSAL_CHOSEN' \
+		"$T/stderr"; then
+		echo "note: CHILD_SAs not installed on this kernel: $(grep established "$T/stderr")" >&2
+	elif grep -q 'ewoe-dpu2: IKE with 192.0.2.2 failed: the peer answered NO_PROPOSAL_CHOSEN' \
+		"$T/stderr"; then
+		# strongSwan 6 fails IKE_AUTH itself when the responder cannot install the first
+		# CHILD_SA: no IKE_SA is left for the checks below.
+		skip "this kernel has no ESP or AES-GCM, and strongSwan $(charon_version) fails IKE_AUTH when the responder cannot install its CHILD_SA (the lab runs two charons on a kernel that can)"
+	else
+		fail "initiator failed for another reason"
+	fi
 fi
 
 for side in left right; do
