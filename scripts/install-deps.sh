@@ -7,6 +7,8 @@
 #        install-deps.sh --cross arm64
 #                                   a cross-build for arm64 (Debian 12): the cross toolchain,
 #                                   the :arm64 libraries, qemu-user to run the tests
+#        install-deps.sh --build    only what the build needs, no daemons: the default on a
+#                                   BlueField Arm, whose Open vSwitch and strongSwan are NVIDIA's
 #        install-deps.sh --list     print the package names for this release, install nothing
 #
 # Supported: Debian 11, 12, 13; Ubuntu 22.04, 24.04 (docs/platforms.md). The two-DPU lab
@@ -19,13 +21,19 @@ mode=native
 case "${1:-}" in
 "") ;;
 --matrix) mode=matrix ;;
+--build) mode=build ;;
 --list) mode=list ;;
 --cross)
 	[ "${2:-}" = arm64 ] || die "--cross takes one architecture: arm64"
 	mode=cross
 	;;
-*) die "unknown option '$1'; usage: install-deps.sh [--matrix | --cross arm64 | --list]" ;;
+*) die "unknown option '$1'; usage: install-deps.sh [--build | --matrix | --cross arm64 | --list]" ;;
 esac
+# NVIDIA's image carries its own daemons; Ubuntu's must not replace them.
+if [ "$mode" = native ] && [ -e /etc/mellanox/mlnx-bf.conf ]; then
+	echo "install-deps: a BlueField Arm (/etc/mellanox/mlnx-bf.conf): the build's packages only"
+	mode=build
+fi
 
 [ -r /etc/os-release ] || die "cannot read /etc/os-release; supported: Debian 11, 12, 13, Ubuntu 22.04, 24.04"
 . /etc/os-release
@@ -60,6 +68,7 @@ tools="build-essential cmake pkg-config file autoconf automake libtool python3 $
 
 case "$mode" in
 matrix) packages="debootstrap qemu-user-static" ;;
+build) packages="$tools $libs_dev" ;;
 cross)
 	packages="crossbuild-essential-arm64 qemu-user-static $tools strongswan-swanctl:arm64"
 	for p in $libs_dev; do packages="$packages $p:arm64"; done
@@ -93,7 +102,7 @@ done
 # looks for it. apt fetches and verifies it with a list of its own; the system's are untouched.
 fetch_ovs_source() {
 	dest=${EWOE_CACHE_DIR:-/var/cache/ewoe}/openvswitch-source
-	[ -z "$ovs_source" ] && [ "$mode" = native ] || return 0
+	[ -z "$ovs_source" ] && { [ "$mode" = native ] || [ "$mode" = build ]; } || return 0
 	[ ! -r "$dest/openvswitch.tar.gz" ] || return 0
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp/lists/partial" "$tmp/archives/partial"

@@ -1,6 +1,8 @@
 #!/bin/sh
 # The whole test suite, from a fresh machine: install dependencies, build twice (release and
-# ASan+UBSan), run every ctest label. Run as root from anywhere in the tree.
+# ASan+UBSan), run every ctest label here, then the release matrix (Debian 11 and 13 in
+# debootstrapped roots, arm64 cross-built; scripts/test-matrix.sh, docs/platforms.md).
+# Run as root from anywhere in the tree. EWOE_MATRIX=0 leaves the matrix out.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -18,3 +20,8 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DEWOE_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE lab "$@"
+
+if [ "${EWOE_MATRIX:-1}" != 0 ]; then
+	echo "== release matrix (scripts/test-matrix.sh)"
+	./scripts/test-matrix.sh
+fi
