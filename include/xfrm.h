@@ -22,6 +22,13 @@ struct nlmsghdr;
  */
 #define XFRM_AEAD_NAME_KEEP 32
 
+/*
+ * The flags of the kernel's struct xfrm_user_offload (linux/xfrm.h). PACKET is Linux 6.2's,
+ * which older UAPI headers (Debian 11, Debian 12 before its stable updates) do not define.
+ */
+#define EWOE_XFRM_OFFLOAD_INBOUND 2
+#define EWOE_XFRM_OFFLOAD_PACKET  4
+
 struct xfrm_sel_info {
 	int family;
 	struct ewoe_addr saddr, daddr; /* the selector's addresses, with the prefixes below */
@@ -34,7 +41,7 @@ struct xfrm_sel_info {
 struct xfrm_offload_info {
 	bool present; /* XFRMA_OFFLOAD_DEV was in the message */
 	int ifindex;
-	uint8_t flags; /* XFRM_OFFLOAD_* */
+	uint8_t flags; /* EWOE_XFRM_OFFLOAD_* */
 };
 
 struct xfrm_sa_info {

@@ -110,7 +110,7 @@ fetch_ovs_source() {
 		>"$tmp/sources.list"
 	set -- -o Dir::Etc::SourceList="$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null \
 		-o Dir::State::Lists="$tmp/lists" -o Dir::Cache::Archives="$tmp/archives" \
-		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o APT::Sandbox::User=root
 	echo "install-deps: ${PRETTY_NAME:-$release} has no openvswitch-source; fetching Debian 12's"
 	apt-get "$@" update -qq || die "cannot read Debian 12's package list (mirror unreachable?)"
 	(cd "$tmp" && apt-get "$@" download openvswitch-source) || die "cannot fetch openvswitch-source"

@@ -206,7 +206,7 @@ static const char *offload_kind(const struct xfrm_offload_info *o)
 {
 	if (!o->present)
 		return "none";
-	return (o->flags & XFRM_OFFLOAD_PACKET) ? "packet" : "crypto";
+	return (o->flags & EWOE_XFRM_OFFLOAD_PACKET) ? "packet" : "crypto";
 }
 
 static void offload_str(const struct xfrm_offload_info *o, const struct check_expect *e, char *buf,

@@ -1084,8 +1084,8 @@ struct log_watch {
 static const struct {
 	const char *abbrev, *name;
 } error_notifies[] = {
-	{ "N(NO_PROP)", "NO_PROPOSAL_CHOSEN" }, { "N(AUTH_FAILED)", "AUTHENTICATION_FAILED" },
-	{ "N(TS_UNACCEPT)", "TS_UNACCEPTABLE" }, { "N(INVAL_SYN)", "INVALID_SYNTAX" },
+	{ "N(NO_PROP)", "NO_PROPOSAL_CHOSEN" },	  { "N(AUTH_FAILED)", "AUTHENTICATION_FAILED" },
+	{ "N(TS_UNACCEPT)", "TS_UNACCEPTABLE" },  { "N(INVAL_SYN)", "INVALID_SYNTAX" },
 	{ "N(NO_ADD_SAS)", "NO_ADDITIONAL_SAS" }, { "N(SINGLE_PAIR_REQ)", "SINGLE_PAIR_REQUIRED" },
 };
 
@@ -1108,7 +1108,8 @@ static void note_failure(struct log_watch *w, struct bringup *b, const char *gro
 	if (!strncmp(msg, "parsed ", strlen("parsed "))) {
 		for (size_t i = 0; i < sizeof(error_notifies) / sizeof(error_notifies[0]); i++) {
 			if (strstr(msg, error_notifies[i].abbrev))
-				snprintf(b->notify, sizeof(b->notify), "%s", error_notifies[i].name);
+				snprintf(b->notify, sizeof(b->notify), "%s",
+					 error_notifies[i].name);
 		}
 	}
 	pthread_mutex_unlock(&w->lock);
@@ -1182,7 +1183,7 @@ static int start_children(struct ike *ike, const char *conn, int installed)
 	return err;
 }
 
-/* What best says why a connection is not up: the peer's own error notify, else charon's last word. */
+/* Why a connection is not up: the peer's own error notify, else charon's last word. */
 static const char *failure_reason(struct bringup *b, const char *otherwise)
 {
 	static char buf[96]; /* the main thread alone reports */
@@ -1198,9 +1199,10 @@ static const char *failure_reason(struct bringup *b, const char *otherwise)
 static bool hint_notify(const struct bringup *b)
 {
 	if (!strcmp(b->notify, "NO_PROPOSAL_CHOSEN"))
-		ewoe_hint("the peer accepts none of the proposals, or its kernel refused the SAs (an "
-			  "offload mode its PF cannot do, no ESP or AES-GCM): see ewoe's or charon's "
-			  "messages on the peer");
+		ewoe_hint(
+		    "the peer accepts none of the proposals, or its kernel refused the SAs (an "
+		    "offload mode its PF cannot do, no ESP or AES-GCM): see ewoe's or charon's "
+		    "messages on the peer");
 	else if (!strcmp(b->notify, "AUTHENTICATION_FAILED"))
 		ewoe_hint("the peer did not accept our authentication: check that both sides have "
 			  "the same PSK, or certificates the other side trusts");
@@ -1224,8 +1226,8 @@ static int refused_by_kernel(struct log_watch *w, struct bringup *b)
 		return 0;
 	}
 	if (offloaded)
-		ewoe_err("%s: the kernel refused the ESP SAs with %s (hw_offload = %s): %s", b->conn,
-			 b->remote, ewoe_offload_name(mode), b->refused);
+		ewoe_err("%s: the kernel refused the ESP SAs with %s (hw_offload = %s): %s",
+			 b->conn, b->remote, ewoe_offload_name(mode), b->refused);
 	else
 		ewoe_err("%s: the kernel refused the ESP SAs with %s: %s", b->conn, b->remote,
 			 b->refused);

@@ -24,6 +24,12 @@
 #include "ewoe.h"
 #include "xfrm.h"
 
+#ifdef XFRM_OFFLOAD_PACKET
+_Static_assert(XFRM_OFFLOAD_PACKET == EWOE_XFRM_OFFLOAD_PACKET &&
+		   XFRM_OFFLOAD_INBOUND == EWOE_XFRM_OFFLOAD_INBOUND,
+	       "ewoe's copy of the xfrm offload flags matches the kernel's");
+#endif
+
 /* The kernel sizes dump batches by the reader's buffer, up to 32 KiB. */
 #define DUMP_BUF_SIZE 32768
 

@@ -27,7 +27,7 @@
 #define OTHER	   "203.0.113.9"
 #define PORT	   4789
 #define PF_INDEX   7
-#define PKT	   XFRM_OFFLOAD_PACKET
+#define PKT	   EWOE_XFRM_OFFLOAD_PACKET
 #define NO_OFFLOAD (-1)
 
 struct sa_spec {
@@ -180,7 +180,7 @@ static struct sa_spec good_sa(bool out, bool port_on_dst)
 		.esn = true,
 		.sport = port_on_dst ? 0 : PORT,
 		.dport = port_on_dst ? PORT : 0,
-		.offload = PKT | (out ? 0 : XFRM_OFFLOAD_INBOUND),
+		.offload = PKT | (out ? 0 : EWOE_XFRM_OFFLOAD_INBOUND),
 		.ifindex = PF_INDEX,
 		.packets = 42,
 	};
@@ -669,7 +669,7 @@ static void parse_sa_fields(void **state)
 	assert_int_equal(sa.sel.dport_mask, 0);
 	assert_true(sa.offload.present);
 	assert_int_equal(sa.offload.ifindex, PF_INDEX);
-	assert_int_equal(sa.offload.flags, PKT | XFRM_OFFLOAD_INBOUND);
+	assert_int_equal(sa.offload.flags, PKT | EWOE_XFRM_OFFLOAD_INBOUND);
 	assert_int_equal(sa.packets, 42);
 	assert_int_equal(sa.bytes, 4200);
 
