@@ -164,7 +164,7 @@ native() {
 		cmake -S /src -B /root/build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 		cmake --build /root/build -j$jobs >/dev/null
 		rc=0
-		ctest --test-dir /root/build --output-on-failure -j$jobs || rc=\$?
+		cd /root/build && ctest --output-on-failure -j$jobs || rc=\$?
 		cp /root/build/Testing/Temporary/LastTest.log /tmp/
 		exit \$rc
 	" >"$out/$suite-amd64/ctest.log" 2>&1 || rc=1
@@ -213,7 +213,7 @@ arm64() {
 		cat /tmp/err
 		[ \$rc -eq 2 ] || exit 1
 		grep -q \"vni '99999999' is out of range\" /tmp/err || exit 1
-		ctest --test-dir /root/build-arm64 --output-on-failure -j$jobs -L 'unit|cli' || exit 1
+		cd /root/build-arm64 && ctest --output-on-failure -j$jobs -L 'unit|cli' || exit 1
 		cp /root/build-arm64/Testing/Temporary/LastTest.log /tmp/
 	" >"$out/bookworm-arm64/ctest.log" 2>&1 || {
 		tail -n 40 "$out/bookworm-arm64/ctest.log" >&2

@@ -12,14 +12,14 @@ jobs=$(nproc)
 echo "== build (RelWithDebInfo) and full suite"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
-ctest --test-dir build --output-on-failure -j"$jobs" "$@"
+(cd build && ctest --output-on-failure -j"$jobs" "$@")
 
 # The lab boots a user-mode-linux kernel per test; it runs once, above, not under the sanitizers.
 echo "== build (ASan+UBSan) and suite without the lab"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DEWOE_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE lab "$@"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	ctest --output-on-failure -j"$jobs" -LE lab "$@")
 
 if [ "${EWOE_MATRIX:-1}" != 0 ]; then
 	echo "== release matrix (scripts/test-matrix.sh)"

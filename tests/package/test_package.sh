@@ -15,7 +15,7 @@ echo "$libs" | grep -q "not found" && fail "unresolved libraries: $libs"
 # charon is down starts without libstrongswan and what it pulls in.
 echo "$libs" | grep -Eq 'libvici|libstrongswan|libcrypto' &&
 	fail "libvici or libcrypto is loaded at start-up: $libs"
-strings "$EWOE" | grep -qx 'libcrypto\.so\.[0-9]*' || fail "$EWOE names no libcrypto soname"
+strings "$EWOE" | grep -qx 'libcrypto\.so\.[0-9.]*' || fail "$EWOE names no libcrypto soname"
 vici=$(strings "$EWOE" | grep -E '^/.*/libvici\.so\.0$') || fail "$EWOE names no libvici.so.0 path"
 [ -e "$vici" ] || fail "$EWOE would load $vici, which does not exist"
 # With libvici unloadable, talking to charon fails saying so, and verify still reads the kernel.
