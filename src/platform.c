@@ -96,6 +96,14 @@ int platform_run(const char *const argv[])
 	}
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
+	/*
+	 * POSIX lets posix_spawn report a failed exec this way too, from the child: glibc does
+	 * under qemu-user, which runs the child as a fork.
+	 */
+	if (WEXITSTATUS(status) == 127) {
+		ewoe_err("cannot run %s: not found, or not executable", spawn_argv[0]);
+		return -ENOENT;
+	}
 	return WEXITSTATUS(status);
 }
 
