@@ -137,11 +137,8 @@ install_check() {
 		ewoe --version
 		ewoe help >/dev/null
 		test -x /usr/sbin/ewoe
-		test -f "$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null ||
-			echo /lib/systemd/system)/ewoe.service" || ls /lib/systemd/system/ewoe.service \
-			/usr/lib/systemd/system/ewoe.service 2>/dev/null | grep -q .
-		man_page=$(dpkg -L ewoe | grep "/man8/ewoe.8.gz$")
-		test -n "$man_page"
+		dpkg -L ewoe | grep -q "/systemd/system/ewoe.service$"
+		dpkg -L ewoe | grep -q "/man8/ewoe.8.gz$"
 	' >"$out/$1-$2/install.log" 2>&1 || {
 		tail -n 20 "$out/$1-$2/install.log" >&2
 		return 1
