@@ -83,28 +83,26 @@ int platform_run(const char *const argv[])
 	fflush(stdout);
 	fflush(stderr);
 	err = posix_spawnp(&pid, spawn_argv[0], NULL, NULL, (char *const *)spawn_argv, environ);
-	if (err) {
-		ewoe_err("cannot run %s: %s", spawn_argv[0], strerror(err));
-		return -err;
-	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			err = errno;
-			ewoe_err("waiting for %s: %s", argv[0], strerror(err));
-			return -err;
+	if (!err) {
+		while (waitpid(pid, &status, 0) < 0) {
+			if (errno != EINTR) {
+				err = errno;
+				ewoe_err("waiting for %s: %s", argv[0], strerror(err));
+				return -err;
+			}
 		}
+		if (WIFSIGNALED(status))
+			return 128 + WTERMSIG(status);
+		if (WEXITSTATUS(status) != 127)
+			return WEXITSTATUS(status);
+		/*
+		 * POSIX lets posix_spawn report a failed exec this way too, from the child: glibc
+		 * does under qemu-user, which runs the child as a fork.
+		 */
+		err = ENOENT;
 	}
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	/*
-	 * POSIX lets posix_spawn report a failed exec this way too, from the child: glibc does
-	 * under qemu-user, which runs the child as a fork.
-	 */
-	if (WEXITSTATUS(status) == 127) {
-		ewoe_err("cannot run %s: not found, or not executable", spawn_argv[0]);
-		return -ENOENT;
-	}
-	return WEXITSTATUS(status);
+	ewoe_err("cannot run %s: %s", spawn_argv[0], strerror(err));
+	return -err;
 }
 
 int platform_run_action(const char *const argv[])

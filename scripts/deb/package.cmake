@@ -5,16 +5,14 @@
 include(GNUInstallDirs)
 set(DEB_DIR ${CMAKE_CURRENT_LIST_DIR})
 
-# The unit directory of the release the package is built on: /usr/lib on Debian 13, whose
-# lintian refuses units in /lib; /lib before it.
-if(NOT DEFINED EWOE_UNITDIR)
-  find_program(PKG_CONFIG_EXE NAMES pkg-config pkgconf)
-  execute_process(COMMAND ${PKG_CONFIG_EXE} --variable=systemdsystemunitdir systemd
-                  OUTPUT_VARIABLE EWOE_UNITDIR OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-  if(NOT EWOE_UNITDIR)
-    set(EWOE_UNITDIR /lib/systemd/system)
+# The unit directory the release's own systemd names: /lib/systemd/system up to Debian 12,
+# /usr/lib/systemd/system from Debian 13 (merged /usr).
+if(NOT DEFINED CACHE{EWOE_UNITDIR})
+  pkg_get_variable(SYSTEMD_UNITDIR systemd systemdsystemunitdir)
+  if(NOT SYSTEMD_UNITDIR)
+    set(SYSTEMD_UNITDIR /lib/systemd/system)
   endif()
-  set(EWOE_UNITDIR ${EWOE_UNITDIR} CACHE PATH "where the systemd units are installed")
+  set(EWOE_UNITDIR ${SYSTEMD_UNITDIR} CACHE PATH "where the systemd units are installed")
 endif()
 
 # gzip -n: no name or time stamp in the archive, so the package is reproducible.
