@@ -1195,6 +1195,20 @@ static const char *failure_reason(struct bringup *b, const char *otherwise)
 	return b->last[0] ? b->last : otherwise;
 }
 
+/*
+ * The peer answered with an error notify: with no IKE_SA left, IKE has failed even if no scan
+ * saw the IKE_SA between its start and the peer's answer.
+ */
+static bool peer_refused(struct log_watch *w, const struct bringup *b)
+{
+	bool refused;
+
+	pthread_mutex_lock(&w->lock);
+	refused = b->notify[0] != '\0';
+	pthread_mutex_unlock(&w->lock);
+	return refused;
+}
+
 /* The likely causes of the peer's error notify, as a hint; false when there is none. */
 static bool hint_notify(const struct bringup *b)
 {
@@ -1271,7 +1285,7 @@ static int bringup_step(struct ike *ike, struct log_watch *w, struct bringup *b,
 				return err;
 			b->started = true;
 		}
-	} else if (b->seen) {
+	} else if (b->seen || peer_refused(w, b)) {
 		pthread_mutex_lock(&w->lock);
 		ewoe_err("%s: IKE with %s failed: %s", b->conn, b->remote,
 			 failure_reason(b, "the IKE_SA was closed"));
@@ -1295,9 +1309,10 @@ static int bringup_step(struct ike *ike, struct log_watch *w, struct bringup *b,
 			 b->conn, b->remote, scan->installed ? "one CHILD_SA" : "the CHILD_SAs",
 			 timeout_ms / 1000, b->last[0] || b->notify[0] ? ": " : "",
 			 failure_reason(b, ""));
-	else if (b->last[0])
+	else if (b->last[0] || b->notify[0])
 		ewoe_err("%s: no IKE_SA with %s after %d s (state %s): %s", b->conn, b->remote,
-			 timeout_ms / 1000, scan->any_sa ? scan->state : "none", b->last);
+			 timeout_ms / 1000, scan->any_sa ? scan->state : "none",
+			 failure_reason(b, ""));
 	else
 		ewoe_err("%s: no IKE_SA with %s after %d s: the peer does not answer", b->conn,
 			 b->remote, timeout_ms / 1000);
