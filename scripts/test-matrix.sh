@@ -67,11 +67,13 @@ base_root() {
 	echo "$dir"
 }
 
-# copy_root BASE DIR: DIR made anew from BASE.
+# copy_root BASE DIR: DIR made anew from BASE (whole, or not at all: a copy cut short is not
+# taken for a working root by the next run).
 copy_root() {
-	rm -rf "$2"
-	cp -a "$1" "$2"
-	cp /etc/resolv.conf "$2/etc/resolv.conf"
+	rm -rf "$2" "$2.tmp"
+	cp -a "$1" "$2.tmp"
+	cp /etc/resolv.conf "$2.tmp/etc/resolv.conf"
+	mv "$2.tmp" "$2"
 }
 
 # in_root ROOT CMD: run CMD with sh in ROOT, with its own mount and PID namespaces (every
@@ -97,10 +99,27 @@ in_root() {
 }
 
 # The working root of a target: its base plus what install-deps.sh adds, kept between runs.
+target_root() {
+	case "$1" in
+	arm64) echo "$cache/bookworm-arm64-cross.work" ;;
+	*) echo "$cache/$1-amd64.work" ;;
+	esac
+}
 work_root() {
-	dir=$cache/$1.work
-	[ -f "$dir/.ewoe-root" ] || copy_root "$2" "$dir"
+	dir=$(target_root "$1")
+	[ -d "$dir" ] || copy_root "$2" "$dir"
 	echo "$dir"
+}
+
+# run_suite NAME ROOT BUILD CMD: CMD in ROOT, ending with ctest in BUILD, its output in
+# $out/NAME/ctest.log; then the counts, and the end of the log on failure.
+run_suite() {
+	rm -f "$2$3/Testing/Temporary/LastTest.log" "$out/$1/LastTest.log"
+	rc=0
+	in_root "$2" "$4" >"$out/$1/ctest.log" 2>&1 || rc=1
+	cp "$2$3/Testing/Temporary/LastTest.log" "$out/$1/" 2>/dev/null || true
+	summarize "$out/$1/ctest.log" "$1" "$out/$1/LastTest.log"
+	[ "$rc" -eq 0 ] || { tail -n 40 "$out/$1/ctest.log" >&2; return 1; }
 }
 
 # Counts from ctest's log: passed, failed, and each skipped test with the reason it printed.
@@ -152,28 +171,22 @@ native() {
 	suite=$1
 	mkdir -p "$out/$suite-amd64"
 	base=$(base_root "$suite" amd64) || return 1
-	root=$(work_root "$suite-amd64" "$base")
+	root=$(work_root "$suite" "$base")
 	say "$suite: install-deps, build, ctest (log: $out/$suite-amd64/ctest.log)"
-	rc=0
-	in_root "$root" "
+	run_suite "$suite-amd64" "$root" /root/build "
 		cd /src
 		./scripts/install-deps.sh >/dev/null
 		cmake -S /src -B /root/build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 		cmake --build /root/build -j$jobs >/dev/null
-		rc=0
-		cd /root/build && ctest --output-on-failure -j$jobs || rc=\$?
-		cp /root/build/Testing/Temporary/LastTest.log /tmp/
-		exit \$rc
-	" >"$out/$suite-amd64/ctest.log" 2>&1 || rc=1
-	cp "$root/root/build/Testing/Temporary/LastTest.log" "$out/$suite-amd64/LastTest.log" 2>/dev/null || true
-	summarize "$out/$suite-amd64/ctest.log" "$suite-amd64" "$out/$suite-amd64/LastTest.log"
-	[ "${rc:-0}" -eq 0 ] || { tail -n 40 "$out/$suite-amd64/ctest.log" >&2; return 1; }
+		cd /root/build && ctest --output-on-failure -j$jobs
+	" || return 1
 	package "$root" "$suite" amd64 /root/build
 }
 
 # package ROOT SUITE ARCH BUILD: cpack, lintian (no errors), then the fresh-root install.
 package() {
 	say "$2 ($3): package, lintian, install into a fresh root"
+	rm -f "$out/$2-$3"/ewoe_*.deb
 	in_root "$1" "
 		rm -rf /root/pkg
 		cd $4 && cpack -G DEB -B /root/pkg >/root/pkg.log 2>&1 || { cat /root/pkg.log; exit 1; }
@@ -193,9 +206,9 @@ arm64() {
 	mkdir -p "$out/bookworm-arm64"
 	register_arm64
 	base=$(base_root bookworm amd64) || return 1
-	root=$(work_root bookworm-arm64-cross "$base")
+	root=$(work_root arm64 "$base")
 	say "arm64: cross-build on bookworm, tests under qemu-user (log: $out/bookworm-arm64/ctest.log)"
-	in_root "$root" "
+	run_suite bookworm-arm64 "$root" /root/build-arm64 "
 		cd /src
 		./scripts/install-deps.sh --cross arm64 >/dev/null
 		cmake -S /src -B /root/build-arm64 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -212,20 +225,13 @@ arm64() {
 		cat /tmp/err
 		[ \$rc -eq 2 ] || exit 1
 		grep -q \"vni '99999999' is out of range\" /tmp/err || exit 1
-		cd /root/build-arm64 && ctest --output-on-failure -j$jobs -L 'unit|cli|platform' || exit 1
-		cp /root/build-arm64/Testing/Temporary/LastTest.log /tmp/
-	" >"$out/bookworm-arm64/ctest.log" 2>&1 || {
-		tail -n 40 "$out/bookworm-arm64/ctest.log" >&2
-		return 1
-	}
-	cp "$root/root/build-arm64/Testing/Temporary/LastTest.log" "$out/bookworm-arm64/" 2>/dev/null || true
-	summarize "$out/bookworm-arm64/ctest.log" "bookworm-arm64" "$out/bookworm-arm64/LastTest.log"
+		cd /root/build-arm64 && ctest --output-on-failure -j$jobs -L 'unit|cli|platform'
+	" || return 1
 	package "$root" bookworm arm64 /root/build-arm64
 }
 
 if [ -n "$run_cmd" ]; then
-	root=$cache/$1-amd64.work
-	[ "$1" != arm64 ] || root=$cache/bookworm-arm64-cross.work
+	root=$(target_root "$1")
 	[ -d "$root" ] || die "no working root for $1 yet: run test-matrix.sh $1 first"
 	in_root "$root" "$run_cmd"
 	exit
