@@ -13,6 +13,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_tunnel(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
 int cmd_teardown(int argc, char **argv);
+int cmd_guard(int argc, char **argv);
 extern const struct ewoe_cmd tunnel_commands[]; /* psk, cert, ca */
 
 #endif

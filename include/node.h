@@ -43,4 +43,20 @@ int node_args_config(const struct node_args *args, struct ewoe_config **out);
  */
 int node_apply(const struct node_args *args, const struct ewoe_config *cfg, struct ovsdb *db);
 
+/*
+ * The fail-closed guard of every peer in cfg (include/xfrm.h), offloaded to the node's PF in
+ * packet mode. Needs only the kernel: `ewoe guard` runs it at boot before Open vSwitch.
+ * offload_optional: a PF that refuses the offload is a warning, not an error (at boot the
+ * driver may not be in packet mode yet; setup puts it there, then offloads the guard).
+ * 1 changed, 0 all in place, <0 error.
+ */
+int node_guard_peers(const struct ewoe_config *cfg, bool offload_optional);
+
+/*
+ * Remove ewoe's guards that serve no tunnel any more: every one whose (local, remote, port)
+ * is not a peer of cfg (cfg NULL: all of them). Call after their VXLAN ports are gone.
+ * 1 removed some, 0 none, <0 error.
+ */
+int node_guard_prune(const struct ewoe_config *cfg);
+
 #endif

@@ -74,10 +74,12 @@ struct ovsdb_tunnel_status {
 int ovsdb_tunnel_status(struct ovsdb *db, const struct ewoe_peer *peer, const char *rep,
 			struct ovsdb_tunnel_status *st);
 
-/* A tunnel ewoe made: the peer it serves and its interface. */
+/* A tunnel ewoe made: the peer it serves, its interface and its endpoints. */
 struct ovsdb_tunnel_ref {
 	char name[EWOE_PEER_NAME_MAX];
 	char ifname[IFNAMSIZ];
+	struct ewoe_addr local, remote; /* family 0 when the options do not hold one */
+	uint16_t dst_port;
 };
 /* The tunnels ewoe made on bridge (none when it does not exist). Their count or <0; free(*out). */
 int ovsdb_list_tunnels(struct ovsdb *db, const char *bridge, struct ovsdb_tunnel_ref **out);

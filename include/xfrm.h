@@ -36,6 +36,7 @@ struct xfrm_sel_info {
 	uint8_t proto;		    /* IPPROTO_UDP, or 0 for any */
 	uint16_t sport, sport_mask; /* host byte order; mask 0 means any port */
 	uint16_t dport, dport_mask;
+	uint32_t user; /* never matched by the kernel: ewoe's guards carry EWOE_GUARD_TAG here */
 };
 
 struct xfrm_offload_info {
@@ -70,7 +71,8 @@ struct xfrm_pol_info {
 	struct xfrm_offload_info offload;
 	struct xfrm_tmpl_info tmpl;
 	uint32_t n_tmpl; /* templates beyond the first are counted, not kept */
-	uint8_t dir;	 /* XFRM_POLICY_IN, _OUT, _FWD */
+	uint32_t priority; /* a lower number wins */
+	uint8_t dir;	   /* XFRM_POLICY_IN, _OUT, _FWD */
 	uint8_t action;
 };
 
@@ -90,5 +92,61 @@ int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out);
  * CAP_NET_ADMIN. */
 int xfrm_read_kernel(struct xfrm_table *t);
 void xfrm_table_free(struct xfrm_table *t);
+
+/*
+ * The fail-closed guard of one tunnel: two xfrm policies that block its VXLAN traffic, out
+ * (this node to the peer's VXLAN port) and in (the peer to this node's VXLAN port). Their
+ * priority number is larger than any strongSwan gives its policies, so they apply only while
+ * charon has no policy for that traffic: before IKE is up, after it fails, while charon is
+ * stopped, and from boot until it runs. VXLAN to and from the peer then passes only as ESP.
+ *
+ * The guard's selector is the tunnel's, with EWOE_GUARD_TAG in its user field, which the
+ * kernel never matches packets on: the tag keeps the guard apart from charon's policy with
+ * the same addresses and ports (the kernel refuses two policies with one selector) and marks
+ * it as ewoe's. A policy is a guard only with the tag, the priority, action block and no
+ * template; ewoe never touches any other.
+ */
+#define EWOE_GUARD_PRIORITY 2000000000u /* strongSwan's largest is below 1,000,000 */
+#define EWOE_GUARD_TAG	    0x65776f65u /* "ewoe" */
+
+struct xfrm_guard {
+	struct ewoe_addr local, remote;
+	uint16_t dst_port;
+	/* The PF to offload the guard to in packet mode (0: none), and whether the device must
+	 * take it (packet) or may refuse it, leaving a software guard (auto). */
+	int offload_ifindex;
+	bool offload_required;
+};
+
+/* The guard a peer's tunnel needs; the PF's ifindex when its offload mode offloads policies. */
+void xfrm_guard_of_peer(const struct ewoe_peer *p, int pf_ifindex, struct xfrm_guard *g);
+
+/*
+ * The XFRM_MSG_NEWPOLICY (or _UPDPOLICY) request for one direction (XFRM_POLICY_OUT or _IN)
+ * into buf, which must hold MNL_SOCKET_BUFFER_SIZE bytes; with offload, XFRMA_OFFLOAD_DEV on
+ * g->offload_ifindex in packet mode.
+ */
+struct nlmsghdr *xfrm_guard_request(char *buf, uint16_t type, const struct xfrm_guard *g,
+				    uint8_t dir, bool offload);
+
+/* Whether pol is one of ewoe's guards (see above), and the guard's tunnel when it is. */
+bool xfrm_pol_is_guard(const struct xfrm_pol_info *pol);
+
+/*
+ * Install both policies of g, or bring them to what g says (offload). 1 changed, 0 already
+ * so, <0 error. A device that refuses the offload leaves a software guard, with one line
+ * saying what that leaves unprotected; that is an error only when g->offload_required.
+ * Under ewoe_opts.dry_run, says what it would do and changes nothing.
+ */
+int xfrm_guard_ensure(const struct xfrm_guard *g, const char *pf);
+
+/* Remove both policies of g. 1 removed, 0 none there, <0 error. */
+int xfrm_guard_remove(const struct xfrm_guard *g);
+
+/*
+ * Every guard of ewoe's in the kernel, for teardown and for setup's clean-up of removed
+ * peers: their count or <0; free(*out).
+ */
+int xfrm_guard_list(struct xfrm_guard **out);
 
 #endif

@@ -38,6 +38,13 @@ static const char setup_help[] =
     "\n"
     "A second run changes nothing. Peers removed from the file lose their tunnels.\n";
 
+static int prune_guards(const struct ewoe_config *cfg)
+{
+	int rc = node_guard_prune(cfg);
+
+	return rc < 0 ? rc : 0;
+}
+
 /* Converge the peers on the bridge to cfg: create or update each, remove ewoe's others. */
 static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_config *cfg)
 {
@@ -60,9 +67,13 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 		rc = rc < 0 ? rc : 0;
 	}
 	free(existing);
-
-	if (rc || !cfg->n_peers)
+	if (rc)
 		return rc;
+
+	/* Before any port exists: OVS forwards into a VXLAN port as soon as it has one. */
+	rc = node_guard_peers(cfg, false);
+	if (rc < 0 || !cfg->n_peers)
+		return rc < 0 ? rc : prune_guards(cfg);
 	ovs_changed = calloc(cfg->n_peers, sizeof(*ovs_changed));
 	if (!ovs_changed)
 		return -ENOMEM;
@@ -82,7 +93,8 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 			   : "unchanged");
 	}
 	free(ovs_changed);
-	rc = rc < 0 ? rc : 0;
+	/* Only once their ports are gone or moved: a guard outlives its tunnel, never the reverse. */
+	rc = rc < 0 ? rc : prune_guards(cfg);
 	if (rc)
 		return rc;
 	/* Initiate after every connection is loaded, so a peer initiating to us finds its. */

@@ -16,6 +16,7 @@
 #include "node.h"
 #include "offload.h"
 #include "ovsdb.h"
+#include "xfrm.h"
 
 static const char teardown_help[] =
     "  --config FILE       node and peers (default " EWOE_DEFAULT_CONFIG ", optional)\n"
@@ -31,6 +32,7 @@ static const char teardown_help[] =
 struct victim {
 	char name[EWOE_PEER_NAME_MAX];
 	char ifname[IFNAMSIZ];
+	struct xfrm_guard guard; /* remote family 0: its endpoints are not known */
 };
 
 /* Peers to remove: ewoe's tunnels on the bridge plus the config's peers, each once. */
@@ -52,6 +54,9 @@ static int collect(struct ovsdb *db, const struct ewoe_config *cfg, const char *
 	for (int i = 0; i < n_refs; i++) {
 		snprintf(v[n].name, sizeof(v[n].name), "%s", refs[i].name);
 		snprintf(v[n].ifname, sizeof(v[n].ifname), "%s", refs[i].ifname);
+		v[n].guard.local = refs[i].local;
+		v[n].guard.remote = refs[i].remote;
+		v[n].guard.dst_port = refs[i].dst_port;
 		n++;
 	}
 	free(refs);
@@ -64,6 +69,7 @@ static int collect(struct ovsdb *db, const struct ewoe_config *cfg, const char *
 			continue;
 		snprintf(v[n].name, sizeof(v[n].name), "%s", cfg->peers[i].name);
 		snprintf(v[n].ifname, sizeof(v[n].ifname), "%s", cfg->peers[i].ifname);
+		xfrm_guard_of_peer(&cfg->peers[i], 0, &v[n].guard);
 		n++;
 	}
 	if (only) {
@@ -129,6 +135,12 @@ int cmd_teardown(int argc, char **argv)
 		if (ike_rc >= 0 && bridge_st.bridge_exists)
 			ovs_rc = ovsdb_remove_tunnel(db, cfg->node.bridge, victims[i].ifname, true);
 		rc = ike_rc < 0 ? ike_rc : ovs_rc;
+		/* The guard goes last: until the port is gone it keeps VXLAN from leaving bare. */
+		if (rc >= 0 && victims[i].guard.remote.family) {
+			int guard_rc = xfrm_guard_remove(&victims[i].guard);
+
+			rc = guard_rc < 0 ? guard_rc : rc | guard_rc;
+		}
 		if (rc > 0 || ike_rc > 0) {
 			removed++;
 			printf("peer %s: %s\n", victims[i].name,
@@ -142,6 +154,11 @@ int cmd_teardown(int argc, char **argv)
 			printf("bridge %s: %s\n", cfg->node.bridge,
 			       ewoe_opts.dry_run ? "would be removed" : "removed");
 		}
+	}
+	/* Guards whose tunnels are gone by other ways (a run killed half-way, a port deleted). */
+	if (rc >= 0 && !args.only_peer) {
+		rc = node_guard_prune(NULL);
+		removed += rc > 0;
 	}
 	if (rc >= 0 && args.revert_offload)
 		rc = offload_apply(cfg->node.pf, false, false);

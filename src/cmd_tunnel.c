@@ -15,6 +15,7 @@
 #include "ike.h"
 #include "ovsdb.h"
 #include "peer.h"
+#include "xfrm.h"
 
 #define COMMON_USAGE                                                                               \
 	"--local ADDR --remote ADDR [--name NAME] [--bridge BRIDGE]\n"                             \
@@ -308,8 +309,14 @@ static int run(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char *
 			goto out;
 	}
 	if (!a.no_ovs) {
+		struct xfrm_guard guard;
+
 		rc = ovsdb_open(ewoe_opts.db, ewoe_opts.timeout_ms, &db);
+		/* Before the port exists; without a PF to name, the guard stays in software. */
+		xfrm_guard_of_peer(&a.peer, 0, &guard);
 		if (!rc)
+			rc = xfrm_guard_ensure(&guard, NULL);
+		if (rc >= 0)
 			rc = ovs_rc = ovsdb_ensure_tunnel(db, &a.peer, !a.no_wait);
 		if (rc < 0)
 			goto out;

@@ -20,169 +20,11 @@
 
 #include "ewoe.h"
 #include "link.h"
+#include "netlink.h"
 #include "platform.h"
 
 /* An IPv6 outer header is 20 bytes longer than the IPv4 one EWOE_VXLAN_OVERHEAD counts. */
 #define VXLAN_OVERHEAD_V6 (EWOE_VXLAN_OVERHEAD + 20)
-/* Dumps come in messages of up to 32 KiB (libmnl's MNL_SOCKET_DUMP_SIZE, not in older ones). */
-#define NL_RECV_SIZE 32768
-
-struct nl {
-	struct mnl_socket *sock;
-	unsigned int portid;
-	unsigned int seq;
-	char extack[256]; /* the kernel's text for the last failed request */
-};
-
-struct nl_call {
-	struct nl *nl;
-	mnl_cb_t cb;
-	void *data;
-	int err;
-};
-
-static int nl_open(struct nl *nl, int bus)
-{
-	struct timeval tv;
-	int one = 1, err;
-
-	memset(nl, 0, sizeof(*nl));
-	nl->sock = mnl_socket_open(bus);
-	if (!nl->sock) {
-		err = -errno;
-		ewoe_err("cannot open a netlink socket: %s", strerror(-err));
-		return err;
-	}
-	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		ewoe_err("cannot bind a netlink socket: %s", strerror(-err));
-		mnl_socket_close(nl->sock);
-		nl->sock = NULL;
-		return err;
-	}
-	/* A kernel that never answers would otherwise hang a setup run forever. */
-	tv.tv_sec = ewoe_opts.timeout_ms / 1000;
-	tv.tv_usec = (ewoe_opts.timeout_ms % 1000) * 1000;
-	setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	/* Kernels without them just send no text; the errno still arrives. */
-	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
-	nl->portid = mnl_socket_get_portid(nl->sock);
-	nl->seq = (unsigned int)time(NULL);
-	return 0;
-}
-
-static void nl_close(struct nl *nl)
-{
-	if (nl->sock)
-		mnl_socket_close(nl->sock);
-	nl->sock = NULL;
-}
-
-static int nl_data_cb(const struct nlmsghdr *nlh, void *arg)
-{
-	struct nl_call *call = arg;
-
-	return call->cb ? call->cb(nlh, call->data) : MNL_CB_OK;
-}
-
-static int nl_error_cb(const struct nlmsghdr *nlh, void *arg)
-{
-	struct nl_call *call = arg;
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	struct nlattr *attr;
-	size_t offset;
-
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
-		call->err = -EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	if (e->error == 0)
-		return MNL_CB_STOP;
-	call->err = e->error;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return MNL_CB_ERROR;
-	offset = sizeof(*e);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		offset += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-	mnl_attr_for_each(attr, nlh, offset)
-	{
-		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
-		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-			snprintf(call->nl->extack, sizeof(call->nl->extack), "%s",
-				 mnl_attr_get_str(attr));
-	}
-	return MNL_CB_ERROR;
-}
-
-/* A dump that fails part-way ends with NLMSG_DONE carrying the error. */
-static int nl_done_cb(const struct nlmsghdr *nlh, void *arg)
-{
-	struct nl_call *call = arg;
-
-	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
-		int err = *(const int *)mnl_nlmsg_get_payload(nlh);
-
-		if (err < 0) {
-			call->err = err;
-			return MNL_CB_ERROR;
-		}
-	}
-	return MNL_CB_STOP;
-}
-
-/* Send one request and run cb on every reply until the ack or the end of the dump. */
-static int nl_call(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
-{
-	static char buf[NL_RECV_SIZE];
-	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { NULL };
-	struct nl_call call = { .nl = nl, .cb = cb, .data = data };
-	ssize_t n;
-	int ret;
-
-	ctl[NLMSG_ERROR] = nl_error_cb;
-	ctl[NLMSG_DONE] = nl_done_cb;
-	nl->extack[0] = '\0';
-	nlh->nlmsg_seq = ++nl->seq;
-	/* NLM_F_EXCL shares a bit with NLM_F_DUMP: a dump has both of its bits. */
-	if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
-		nlh->nlmsg_flags |= NLM_F_ACK;
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		}
-		errno = 0;
-		ret = mnl_cb_run2(buf, (size_t)n, nlh->nlmsg_seq, nl->portid, nl_data_cb, &call,
-				  ctl, NLMSG_MIN_TYPE);
-		if (ret == MNL_CB_ERROR)
-			return call.err ? call.err : errno ? -errno : -EPROTO;
-		if (ret == MNL_CB_STOP)
-			return 0;
-	}
-}
-
-static void nl_fail(const struct nl *nl, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void nl_fail(const struct nl *nl, int err, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (nl->extack[0])
-		ewoe_err("%s: %s (Error: %s)", what, strerror(-err), nl->extack);
-	else
-		ewoe_err("%s: %s", what, strerror(-err));
-}
-
 static int check_ifname(const char *ifname)
 {
 	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ) {
@@ -214,7 +56,7 @@ static int link_info_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* -ENODEV, unprinted, when the namespace has no such interface; other errors printed. */
-static int link_read(struct nl *nl, const char *ifname, struct link_state *li)
+static int link_read(struct netlink *nl, const char *ifname, struct link_state *li)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -232,15 +74,15 @@ static int link_read(struct nl *nl, const char *ifname, struct link_state *li)
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	memset(li, 0, sizeof(*li));
-	err = nl_call(nl, nlh, link_info_cb, li);
+	err = netlink_call(nl, nlh, link_info_cb, li);
 	if (!err && !li->ifindex)
 		err = -EPROTO;
 	if (err && err != -ENODEV)
-		nl_fail(nl, err, "%s: reading its link state", ifname);
+		netlink_fail(nl, err, "%s: reading its link state", ifname);
 	return err;
 }
 
-static int link_query(struct nl *nl, const char *ifname, struct link_state *li)
+static int link_query(struct netlink *nl, const char *ifname, struct link_state *li)
 {
 	int err = link_read(nl, ifname, li);
 
@@ -251,19 +93,19 @@ static int link_query(struct nl *nl, const char *ifname, struct link_state *li)
 
 int link_get_state(const char *ifname, struct link_state *out)
 {
-	struct nl nl;
+	struct netlink nl;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = nl_open(&nl, NETLINK_ROUTE);
+	err = netlink_open(&nl, NETLINK_ROUTE);
 	if (err)
 		return err;
 	err = link_read(&nl, ifname, out);
-	nl_close(&nl);
+	netlink_close(&nl);
 	return err == -ENODEV ? 0 : err;
 }
 
-static int link_change(struct nl *nl, const char *ifname, int ifindex, unsigned int flags,
+static int link_change(struct netlink *nl, const char *ifname, int ifindex, unsigned int flags,
 		       unsigned int change, int mtu)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -280,35 +122,35 @@ static int link_change(struct nl *nl, const char *ifname, int ifindex, unsigned 
 	ifi->ifi_change = change;
 	if (mtu > 0)
 		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
-	err = nl_call(nl, nlh, NULL, NULL);
+	err = netlink_call(nl, nlh, NULL, NULL);
 	if (err && mtu > 0)
-		nl_fail(nl, err, "%s: setting MTU %d", ifname, mtu);
+		netlink_fail(nl, err, "%s: setting MTU %d", ifname, mtu);
 	else if (err)
-		nl_fail(nl, err, "%s: setting the link up", ifname);
+		netlink_fail(nl, err, "%s: setting the link up", ifname);
 	return err;
 }
 
 int link_get_mtu(const char *ifname)
 {
 	struct link_state li;
-	struct nl nl;
+	struct netlink nl;
 	int err;
 
-	err = nl_open(&nl, NETLINK_ROUTE);
+	err = netlink_open(&nl, NETLINK_ROUTE);
 	if (err)
 		return err;
 	err = link_query(&nl, ifname, &li);
-	nl_close(&nl);
+	netlink_close(&nl);
 	return err ? err : li.mtu;
 }
 
 int link_set_up(const char *ifname)
 {
 	struct link_state li;
-	struct nl nl;
+	struct netlink nl;
 	int err;
 
-	err = nl_open(&nl, NETLINK_ROUTE);
+	err = netlink_open(&nl, NETLINK_ROUTE);
 	if (err)
 		return err;
 	err = link_query(&nl, ifname, &li);
@@ -319,17 +161,17 @@ int link_set_up(const char *ifname)
 	if (!err)
 		err = 1;
 out:
-	nl_close(&nl);
+	netlink_close(&nl);
 	return err;
 }
 
 int link_raise_mtu(const char *ifname, int min_mtu)
 {
 	struct link_state li;
-	struct nl nl;
+	struct netlink nl;
 	int err;
 
-	err = nl_open(&nl, NETLINK_ROUTE);
+	err = netlink_open(&nl, NETLINK_ROUTE);
 	if (err)
 		return err;
 	err = link_query(&nl, ifname, &li);
@@ -340,7 +182,7 @@ int link_raise_mtu(const char *ifname, int min_mtu)
 	if (!err)
 		err = 1;
 out:
-	nl_close(&nl);
+	netlink_close(&nl);
 	return err;
 }
 
@@ -386,7 +228,7 @@ int link_add_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_l
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 	size_t len;
-	struct nl nl;
+	struct netlink nl;
 	int err;
 
 	ewoe_addr_str(addr, text);
@@ -397,7 +239,7 @@ int link_add_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_l
 		return -EINVAL;
 	}
 	len = addr->family == AF_INET ? 4 : 16;
-	err = nl_open(&nl, NETLINK_ROUTE);
+	err = netlink_open(&nl, NETLINK_ROUTE);
 	if (err)
 		return err;
 	err = link_query(&nl, ifname, &li);
@@ -410,9 +252,9 @@ int link_add_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_l
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = (unsigned char)addr->family;
-	err = nl_call(&nl, nlh, addr_find_cb, &af);
+	err = netlink_call(&nl, nlh, addr_find_cb, &af);
 	if (err) {
-		nl_fail(&nl, err, "%s: listing its addresses", ifname);
+		netlink_fail(&nl, err, "%s: listing its addresses", ifname);
 		goto out;
 	}
 	if (af.prefix_len == prefix_len)
@@ -440,13 +282,13 @@ int link_add_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_l
 	ifa->ifa_index = (unsigned int)li.ifindex;
 	mnl_attr_put(nlh, IFA_LOCAL, len, &addr->v4);
 	mnl_attr_put(nlh, IFA_ADDRESS, len, &addr->v4);
-	err = nl_call(&nl, nlh, NULL, NULL);
+	err = netlink_call(&nl, nlh, NULL, NULL);
 	if (err)
-		nl_fail(&nl, err, "%s: adding %s/%d", ifname, text, prefix_len);
+		netlink_fail(&nl, err, "%s: adding %s/%d", ifname, text, prefix_len);
 	else
 		err = 1;
 out:
-	nl_close(&nl);
+	netlink_close(&nl);
 	return err;
 }
 
@@ -486,28 +328,28 @@ static int u16_attr_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* Open a generic netlink socket and resolve the family; -ENOENT when the kernel lacks it. */
-static int genl_open(struct nl *nl, const char *family, uint16_t *id)
+static int genl_open(struct netlink *nl, const char *family, uint16_t *id)
 {
 	struct u16_attr family_id = { CTRL_ATTR_FAMILY_ID, -1 };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	int err;
 
-	err = nl_open(nl, NETLINK_GENERIC);
+	err = netlink_open(nl, NETLINK_GENERIC);
 	if (err)
 		return err;
 	nlh = genl_put(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, family);
-	err = nl_call(nl, nlh, u16_attr_cb, &family_id);
+	err = netlink_call(nl, nlh, u16_attr_cb, &family_id);
 	*id = family_id.value > 0 ? (uint16_t)family_id.value : 0;
 	if (!err && !*id)
 		err = -ENOENT;
 	if (err == -ENOENT)
 		ewoe_err("this kernel has no %s netlink interface", family);
 	else if (err)
-		nl_fail(nl, err, "resolving the %s netlink family", family);
+		netlink_fail(nl, err, "resolving the %s netlink family", family);
 	if (err)
-		nl_close(nl);
+		netlink_close(nl);
 	return err;
 }
 
@@ -575,7 +417,7 @@ static int features_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int features_get(struct nl *nl, uint16_t family, const char *ifname, const char *feature,
+static int features_get(struct netlink *nl, uint16_t family, const char *ifname, const char *feature,
 			struct link_feature *out)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -588,13 +430,13 @@ static int features_get(struct nl *nl, uint16_t family, const char *ifname, cons
 	nest = mnl_attr_nest_start(nlh, ETHTOOL_A_FEATURES_HEADER);
 	mnl_attr_put_strz(nlh, ETHTOOL_A_HEADER_DEV_NAME, ifname);
 	mnl_attr_nest_end(nlh, nest);
-	err = nl_call(nl, nlh, features_cb, &q);
+	err = netlink_call(nl, nlh, features_cb, &q);
 	if (err == -ENODEV) {
 		ewoe_err("no interface %s in this network namespace", ifname);
 		return err;
 	}
 	if (err) {
-		nl_fail(nl, err, "%s: reading its ethtool features", ifname);
+		netlink_fail(nl, err, "%s: reading its ethtool features", ifname);
 		return err;
 	}
 	out->active = q.active;
@@ -605,7 +447,7 @@ static int features_get(struct nl *nl, uint16_t family, const char *ifname, cons
 int link_get_feature(const char *ifname, const char *feature, struct link_feature *out)
 {
 	uint16_t family;
-	struct nl nl;
+	struct netlink nl;
 	int err;
 
 	err = check_ifname(ifname);
@@ -615,7 +457,7 @@ int link_get_feature(const char *ifname, const char *feature, struct link_featur
 	if (err)
 		return err;
 	err = features_get(&nl, family, ifname, feature, out);
-	nl_close(&nl);
+	netlink_close(&nl);
 	return err;
 }
 
@@ -627,7 +469,7 @@ int link_set_feature(const char *ifname, const char *feature, bool on)
 	struct link_feature f;
 	struct nlmsghdr *nlh;
 	uint16_t family;
-	struct nl nl;
+	struct netlink nl;
 	int err;
 
 	err = check_ifname(ifname);
@@ -666,9 +508,9 @@ int link_set_feature(const char *ifname, const char *feature, bool on)
 	mnl_attr_nest_end(nlh, bit);
 	mnl_attr_nest_end(nlh, bits);
 	mnl_attr_nest_end(nlh, nest);
-	err = nl_call(&nl, nlh, NULL, NULL);
+	err = netlink_call(&nl, nlh, NULL, NULL);
 	if (err) {
-		nl_fail(&nl, err, "%s: turning %s %s", ifname, feature, state);
+		netlink_fail(&nl, err, "%s: turning %s %s", ifname, feature, state);
 		goto out;
 	}
 	/* The kernel accepts a wish it cannot grant (a dependency is off); check the result. */
@@ -683,7 +525,7 @@ int link_set_feature(const char *ifname, const char *feature, bool on)
 	}
 	err = 1;
 out:
-	nl_close(&nl);
+	netlink_close(&nl);
 	return err;
 }
 
@@ -735,7 +577,7 @@ int link_get_eswitch_mode(const char *ifname, enum link_eswitch *mode)
 	struct nlmsghdr *nlh;
 	uint16_t family;
 	struct u16_attr esw_mode = { DEVLINK_ATTR_ESWITCH_MODE, -1 };
-	struct nl nl;
+	struct netlink nl;
 	int err;
 
 	err = check_ifname(ifname);
@@ -745,9 +587,9 @@ int link_get_eswitch_mode(const char *ifname, enum link_eswitch *mode)
 	if (err)
 		return err;
 	nlh = genl_put(buf, family, DEVLINK_CMD_PORT_GET, DEVLINK_GENL_VERSION, NLM_F_DUMP);
-	err = nl_call(&nl, nlh, devlink_port_cb, &pf);
+	err = netlink_call(&nl, nlh, devlink_port_cb, &pf);
 	if (err) {
-		nl_fail(&nl, err, "listing devlink ports");
+		netlink_fail(&nl, err, "listing devlink ports");
 		goto out;
 	}
 	if (!pf.found) {
@@ -758,9 +600,9 @@ int link_get_eswitch_mode(const char *ifname, enum link_eswitch *mode)
 	nlh = genl_put(buf, family, DEVLINK_CMD_ESWITCH_GET, DEVLINK_GENL_VERSION, 0);
 	mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, pf.bus);
 	mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, pf.dev);
-	err = nl_call(&nl, nlh, u16_attr_cb, &esw_mode);
+	err = netlink_call(&nl, nlh, u16_attr_cb, &esw_mode);
 	if (err) {
-		nl_fail(&nl, err, "%s/%s: reading the eswitch mode", pf.bus, pf.dev);
+		netlink_fail(&nl, err, "%s/%s: reading the eswitch mode", pf.bus, pf.dev);
 		goto out;
 	}
 	if (esw_mode.value != DEVLINK_ESWITCH_MODE_LEGACY &&
@@ -772,7 +614,7 @@ int link_get_eswitch_mode(const char *ifname, enum link_eswitch *mode)
 	*mode = esw_mode.value == DEVLINK_ESWITCH_MODE_SWITCHDEV ? LINK_ESWITCH_SWITCHDEV
 								 : LINK_ESWITCH_LEGACY;
 out:
-	nl_close(&nl);
+	netlink_close(&nl);
 	return err;
 }
 

@@ -21,6 +21,8 @@ const struct ewoe_cmd ewoe_commands[] = {
 	  "[--config FILE | --local IP --remote IP...] [options]", NULL },
 	{ "teardown", cmd_teardown, "remove what ewoe set up on this node, or for one peer",
 	  "[--config FILE] [--peer NAME] [--keep-bridge] [--revert-offload]", NULL },
+	{ "guard", cmd_guard, "block every peer's VXLAN unless it is ESP (boot, before OVS)",
+	  "[--config FILE]", NULL },
 	{ "enable-offload", cmd_enable_offload,
 	  "turn IPsec packet offload on or off in the DPU driver",
 	  "[--mode packet|none] [--pf IFNAME] [--stop-ovs]", NULL },

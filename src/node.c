@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "offload.h"
 #include "ovsdb.h"
 #include "platform.h"
+#include "xfrm.h"
 
 enum {
 	OPT_CONFIG = 256,
@@ -259,4 +261,55 @@ int node_apply(const struct node_args *args, const struct ewoe_config *cfg, stru
 	if (bridge.hw_offload >= 0 && hw_before >= 0 && hw_before != bridge.hw_offload)
 		return platform_restart_vswitchd();
 	return 0;
+}
+
+int node_guard_peers(const struct ewoe_config *cfg, bool offload_optional)
+{
+	struct link_state pf = { 0 };
+	int rc, changed = 0;
+
+	/* At boot the PF may not exist yet: the software guard holds until setup offloads it. */
+	if (cfg->n_peers && link_get_state(cfg->node.pf, &pf))
+		pf.ifindex = 0;
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		struct xfrm_guard g;
+
+		xfrm_guard_of_peer(&cfg->peers[i], pf.ifindex, &g);
+		g.offload_required &= !offload_optional;
+		rc = xfrm_guard_ensure(&g, cfg->node.pf);
+		if (rc < 0)
+			return rc;
+		changed |= rc;
+	}
+	return changed;
+}
+
+static bool guard_in_config(const struct xfrm_guard *g, const struct ewoe_config *cfg)
+{
+	for (size_t i = 0; cfg && i < cfg->n_peers; i++) {
+		const struct ewoe_peer *p = &cfg->peers[i];
+
+		if (ewoe_addr_equal(&p->local, &g->local) &&
+		    ewoe_addr_equal(&p->remote, &g->remote) && p->dst_port == g->dst_port)
+			return true;
+	}
+	return false;
+}
+
+int node_guard_prune(const struct ewoe_config *cfg)
+{
+	struct xfrm_guard *guards = NULL;
+	int n, rc = 0, changed = 0;
+
+	n = xfrm_guard_list(&guards);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n && rc >= 0; i++) {
+		if (guard_in_config(&guards[i], cfg))
+			continue;
+		rc = xfrm_guard_remove(&guards[i]);
+		changed |= rc > 0;
+	}
+	free(guards);
+	return rc < 0 ? rc : changed;
 }

@@ -967,6 +967,20 @@ int ovsdb_hw_offload(struct ovsdb *db)
 	return ovs && smap_get_bool(&ovs->other_config, "hw-offload", false);
 }
 
+static void ref_endpoints(const struct smap *options, struct ovsdb_tunnel_ref *ref)
+{
+	const char *local = smap_get(options, "local_ip"), *remote = smap_get(options, "remote_ip");
+	unsigned long port = EWOE_DEFAULT_DST_PORT;
+
+	if (!local || ewoe_addr_parse(local, &ref->local))
+		memset(&ref->local, 0, sizeof(ref->local));
+	if (!remote || ewoe_addr_parse(remote, &ref->remote))
+		memset(&ref->remote, 0, sizeof(ref->remote));
+	if (smap_get(options, "dst_port"))
+		ewoe_parse_uint(smap_get(options, "dst_port"), 1, 65535, &port);
+	ref->dst_port = (uint16_t)port;
+}
+
 int ovsdb_list_tunnels(struct ovsdb *db, const char *bridge, struct ovsdb_tunnel_ref **out)
 {
 	const struct ovsrec_bridge *br = find_bridge(db, bridge);
@@ -990,6 +1004,7 @@ int ovsdb_list_tunnels(struct ovsdb *db, const char *bridge, struct ovsdb_tunnel
 			continue;
 		snprintf(refs[n].name, sizeof(refs[n].name), "%s", peer);
 		snprintf(refs[n].ifname, sizeof(refs[n].ifname), "%s", port->name);
+		ref_endpoints(&port->interfaces[0]->options, &refs[n]);
 		n++;
 	}
 	*out = refs;

@@ -22,6 +22,7 @@
 #include <netlink/xfrm/selector.h>
 
 #include "ewoe.h"
+#include "netlink.h"
 #include "xfrm.h"
 
 #ifdef XFRM_OFFLOAD_PACKET
@@ -167,6 +168,7 @@ static void sel_from_raw(const struct xfrm_selector *sel, struct xfrm_sel_info *
 	out->sport_mask = ntohs(sel->sport_mask);
 	out->dport = ntohs(sel->dport);
 	out->dport_mask = ntohs(sel->dport_mask);
+	out->user = sel->user;
 }
 
 int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out)
@@ -186,6 +188,7 @@ int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out)
 	memset(out, 0, sizeof(*out));
 	out->dir = pi.dir;
 	out->action = pi.action;
+	out->priority = pi.priority;
 	sel_from_raw(&pi.sel, &out->sel);
 	if (attrs.tmpl) {
 		const struct xfrm_user_tmpl *t = mnl_attr_get_payload(attrs.tmpl);
@@ -306,64 +309,25 @@ static int pol_dump_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* One request, then read until NLMSG_DONE or the answer; errors come back as -errno. */
-static int mnl_talk(int bus, struct nlmsghdr *req, mnl_cb_t cb, void *data)
-{
-	struct mnl_socket *nl = mnl_socket_open(bus);
-	size_t buf_len = DUMP_BUF_SIZE;
-	char *buf = malloc(buf_len);
-	unsigned int seq, portid;
-	ssize_t n;
-	int err;
-
-	if (!nl || !buf) {
-		err = nl ? -ENOMEM : -errno;
-		goto out;
-	}
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
-	seq = (unsigned int)time(NULL);
-	req->nlmsg_seq = seq;
-	if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0) {
-		err = -errno;
-		goto out;
-	}
-	for (;;) {
-		n = mnl_socket_recvfrom(nl, buf, buf_len);
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		err = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
-		if (err <= MNL_CB_STOP) {
-			err = err < 0 ? -errno : 0;
-			goto out;
-		}
-	}
-out:
-	free(buf);
-	if (nl)
-		mnl_socket_close(nl);
-	return err;
-}
-
 static int read_policies(struct xfrm_table *t)
 {
 	char req_buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *req = mnl_nlmsg_put_header(req_buf);
 	struct pol_dump d = { .t = t };
+	struct netlink nl;
 	int err;
 
+	err = netlink_open(&nl, NETLINK_XFRM);
+	if (err)
+		return err;
 	req->nlmsg_type = XFRM_MSG_GETPOLICY;
 	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	err = mnl_talk(NETLINK_XFRM, req, pol_dump_cb, &d);
+	err = netlink_call(&nl, req, pol_dump_cb, &d);
 	if (d.err)
 		err = d.err;
 	if (err)
-		ewoe_err("reading xfrm policies: %s", strerror(-err));
+		netlink_fail(&nl, err, "reading xfrm policies");
+	netlink_close(&nl);
 	return err;
 }
 
