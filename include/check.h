@@ -24,7 +24,7 @@ enum check_status { CHECK_OK, CHECK_FAIL, CHECK_SKIP };
 
 struct check_line {
 	char peer[EWOE_PEER_NAME_MAX]; /* empty for node-wide items */
-	const char *category;	       /* "sa", "policy", "ovs", "ike", "mtu" */
+	const char *category;	       /* "sa", "policy", "guard", "ovs", "ike", "mtu" */
 	char item[48];
 	enum check_status status;
 	char found[288];

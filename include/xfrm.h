@@ -70,7 +70,7 @@ struct xfrm_pol_info {
 	struct xfrm_sel_info sel;
 	struct xfrm_offload_info offload;
 	struct xfrm_tmpl_info tmpl;
-	uint32_t n_tmpl; /* templates beyond the first are counted, not kept */
+	uint32_t n_tmpl;   /* templates beyond the first are counted, not kept */
 	uint32_t priority; /* a lower number wins */
 	uint8_t dir;	   /* XFRM_POLICY_IN, _OUT, _FWD */
 	uint8_t action;

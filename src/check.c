@@ -505,7 +505,7 @@ static const struct xfrm_pol_info *find_policy(const struct check_index *ix, uin
 	for (size_t i = first; i < first + n; i++) {
 		const struct xfrm_pol_info *pol = &t->pol[ix->pol[i]];
 
-		if (pol->dir == dir && sel_ok(&pol->sel, s, p)) {
+		if (pol->dir == dir && !xfrm_pol_is_guard(pol) && sel_ok(&pol->sel, s, p)) {
 			best = ix->pol[i];
 			break;
 		}
@@ -513,8 +513,8 @@ static const struct xfrm_pol_info *find_policy(const struct check_index *ix, uin
 	for (size_t i = 0; i < ix->n_pol_wide && ix->pol_wide[i] < best; i++) {
 		const struct xfrm_pol_info *pol = &t->pol[ix->pol_wide[i]];
 
-		if (pol->dir == dir && sel_ok(&pol->sel, s, p)) {
-			best = ix->pol_wide[i];
+		if (pol->dir == dir && !xfrm_pol_is_guard(pol) && sel_ok(&pol->sel, s, p)) {
+			best = ix->pol[i];
 			break;
 		}
 	}
@@ -578,6 +578,75 @@ static void policy_lines(struct check_report *r, const struct check_expect *e, c
 		     strchr(s->label, ' ') + 1);
 	if (l && !offload_verdict(l, &pol->offload, e, want))
 		mark_failed(r, l);
+}
+
+static const struct xfrm_pol_info *find_guard(const struct check_index *ix, uint8_t dir,
+					      const struct ewoe_peer *p)
+{
+	const struct xfrm_table *t = ix->t;
+	const struct index_keys keys = pol_keys(t);
+	bool out = dir == XFRM_POLICY_OUT;
+	size_t first, n;
+
+	n = index_range(ix->pol, ix->n_pol, &keys, out ? &p->local : &p->remote,
+			out ? &p->remote : &p->local, &first);
+	for (size_t i = first; i < first + n; i++) {
+		const struct xfrm_pol_info *pol = &t->pol[ix->pol[i]];
+
+		if (pol->dir == dir && xfrm_pol_is_guard(pol) && pol->sel.dport == p->dst_port)
+			return pol;
+	}
+	return NULL;
+}
+
+/*
+ * The guard of one direction (s: the slot whose policy carries VXLAN to the VXLAN port): there,
+ * below the tunnel's own policy, and offloaded to the PF when the SAs are packet offloaded.
+ */
+static void guard_lines(struct check_report *r, const struct check_expect *e, const struct slot *s,
+			const struct check_index *ix)
+{
+	const struct ewoe_peer *p = e->peer;
+	uint8_t dir = s->out ? XFRM_POLICY_OUT : XFRM_POLICY_IN;
+	const struct xfrm_pol_info *g = find_guard(ix, dir, p);
+	struct check_line *l;
+
+	l = add_line(r, p->name, "guard", CHECK_OK, "guard %s %s", dir_name(dir),
+		     strchr(s->label, ' ') + 1);
+	if (!l)
+		return;
+	if (s->pol)
+		SET(expected, "block, priority above %u (the tunnel's)", s->pol->priority);
+	else
+		SET(expected, "block");
+	if (!g) {
+		mark_failed(r, l);
+		SET(found, "missing");
+		SET(fix,
+		    "without it VXLAN %s %s leaves the tunnel %s whenever charon has no policy "
+		    "for it: 'ewoe setup' (or 'ewoe guard') installs it",
+		    s->out ? "to" : "from", s->out ? s->dst : s->src,
+		    s->out ? "in the clear" : "unchecked");
+		return;
+	}
+	SET(found, "block, priority %u", g->priority);
+	if (s->pol && g->priority <= s->pol->priority) {
+		mark_failed(r, l);
+		SET(fix, "the guard would take precedence over the tunnel's policy and drop its "
+			 "traffic: report this with 'ip xfrm policy' (charon's priorities)");
+		return;
+	}
+	if (e->offload != OFFLOAD_PACKET)
+		return;
+	l = add_line(r, p->name, "guard", CHECK_OK, "guard %s %s offload", dir_name(dir),
+		     strchr(s->label, ' ') + 1);
+	if (!l || offload_verdict(l, &g->offload, e, OFFLOAD_PACKET))
+		return;
+	mark_failed(r, l);
+	SET(fix,
+	    "the eswitch encapsulates VXLAN in hardware, past a software guard: enable packet "
+	    "offload on %s and re-run 'ewoe setup'",
+	    e->pf);
 }
 
 /* An SA between the tunnel's two addresses, either way. */
@@ -703,6 +772,8 @@ int check_xfrm(struct check_report *r, const struct check_expect *e, const struc
 			policy_lines(r, e, &slots[k], XFRM_POLICY_IN, ix);
 			policy_lines(r, e, &slots[k], XFRM_POLICY_FWD, ix);
 		}
+		if (slots[k].port_on_dst)
+			guard_lines(r, e, &slots[k], ix);
 	}
 	return r->oom ? -ENOMEM : 0;
 }

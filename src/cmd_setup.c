@@ -93,7 +93,8 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 			   : "unchanged");
 	}
 	free(ovs_changed);
-	/* Only once their ports are gone or moved: a guard outlives its tunnel, never the reverse. */
+	/* Only once their ports are gone or moved: a guard outlives its tunnel, never the reverse.
+	 */
 	rc = rc < 0 ? rc : prune_guards(cfg);
 	if (rc)
 		return rc;

@@ -417,8 +417,8 @@ static int features_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int features_get(struct netlink *nl, uint16_t family, const char *ifname, const char *feature,
-			struct link_feature *out)
+static int features_get(struct netlink *nl, uint16_t family, const char *ifname,
+			const char *feature, struct link_feature *out)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct feature_query q = { .name = feature };

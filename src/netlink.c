@@ -161,4 +161,3 @@ void netlink_fail(const struct netlink *nl, int err, const char *fmt, ...)
 	else
 		ewoe_err("%s: %s", what, strerror(-err));
 }
-

@@ -160,8 +160,7 @@ static int write_guard(struct netlink *nl, const struct xfrm_guard *g, uint8_t d
 		return err;
 	if (f.present && f.pol.offload.present)
 		return 0;
-	snprintf(nl->extack, sizeof(nl->extack),
-		 "the kernel kept the policy without its offload");
+	snprintf(nl->extack, sizeof(nl->extack), "the kernel kept the policy without its offload");
 	return -EOPNOTSUPP;
 }
 
@@ -179,8 +178,9 @@ static void say_refused(const struct netlink *nl, const struct xfrm_guard *g, in
 	    "tunnel is down",
 	    pf, l, r, nl->extack[0] ? nl->extack : "no reason given", strerror(-err));
 	if (g->offload_required)
-		ewoe_hint("packet offload of block policies needs IPsec packet offload on in the "
-			  "PF's driver and a kernel that offloads xfrm policies (Linux 6.2 or later)");
+		ewoe_hint(
+		    "packet offload of block policies needs IPsec packet offload on in the "
+		    "PF's driver and a kernel that offloads xfrm policies (Linux 6.2 or later)");
 }
 
 /*
@@ -267,15 +267,15 @@ int xfrm_guard_remove(const struct xfrm_guard *g)
 		struct guard_found f = { 0 };
 
 		err = netlink_call(&nl, guard_id_request(buf, XFRM_MSG_GETPOLICY, g, dirs[i]),
-			      guard_get_cb, &f);
+				   guard_get_cb, &f);
 		if (err == -ENOENT || (!err && !f.present)) {
 			err = 0;
 			continue;
 		}
 		guard_text(g, dirs[i], what, sizeof(what));
 		if (!err && !ewoe_opts.dry_run)
-			err = netlink_call(&nl, guard_id_request(buf, XFRM_MSG_DELPOLICY, g, dirs[i]),
-				      NULL, NULL);
+			err = netlink_call(
+			    &nl, guard_id_request(buf, XFRM_MSG_DELPOLICY, g, dirs[i]), NULL, NULL);
 		if (err == -ENOENT) /* removed by someone else meanwhile */
 			err = 0;
 		else if (err)

@@ -51,6 +51,7 @@ struct pol_spec {
 	uint32_t reqid;
 	int offload;
 	bool no_tmpl;
+	bool guard; /* ewoe's own block policy, as xfrm_guard_request() builds it */
 };
 
 static void put_addr(const char *s, xfrm_address_t *a)
@@ -127,11 +128,30 @@ static struct nlmsghdr *build_sa(char *buf, const struct sa_spec *s)
 	return nlh;
 }
 
+static void guard_of(const struct pol_spec *p, struct xfrm_guard *g)
+{
+	bool out = p->dir == XFRM_POLICY_OUT;
+
+	memset(g, 0, sizeof(*g));
+	assert_int_equal(ewoe_addr_parse(out ? p->src : p->dst, &g->local), 0);
+	assert_int_equal(ewoe_addr_parse(out ? p->dst : p->src, &g->remote), 0);
+	g->dst_port = p->dport;
+	g->offload_ifindex = PF_INDEX;
+}
+
 static struct nlmsghdr *build_policy(char *buf, const struct pol_spec *p)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct xfrm_userpolicy_info info = { 0 };
 	struct xfrm_user_tmpl tmpl = { 0 };
+
+	if (p->guard) {
+		struct xfrm_guard g;
+
+		guard_of(p, &g);
+		return xfrm_guard_request(buf, XFRM_MSG_NEWPOLICY, &g, p->dir,
+					  p->offload != NO_OFFLOAD);
+	}
 
 	nlh->nlmsg_type = XFRM_MSG_NEWPOLICY;
 	nlh->nlmsg_flags = NLM_F_MULTI;
@@ -156,10 +176,10 @@ static struct nlmsghdr *build_policy(char *buf, const struct pol_spec *p)
 struct fixture {
 	struct sa_spec sa[8];
 	size_t n_sa;
-	struct pol_spec pol[8];
+	struct pol_spec pol[12];
 	size_t n_pol;
 	struct xfrm_sa_info sa_out[8];
-	struct xfrm_pol_info pol_out[8];
+	struct xfrm_pol_info pol_out[12];
 	struct xfrm_table table;
 	struct ewoe_peer peer;
 	struct check_expect expect;
@@ -202,6 +222,14 @@ static struct pol_spec good_pol(uint8_t dir, bool port_on_dst)
 	return p;
 }
 
+static struct pol_spec good_guard(uint8_t dir)
+{
+	struct pol_spec p = good_pol(dir, true);
+
+	p.guard = true;
+	return p;
+}
+
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -217,6 +245,8 @@ static int setup(void **state)
 	f->pol[f->n_pol++] = good_pol(XFRM_POLICY_IN, true);
 	f->pol[f->n_pol++] = good_pol(XFRM_POLICY_FWD, true);
 	f->pol[f->n_pol++] = good_pol(XFRM_POLICY_OUT, false);
+	f->pol[f->n_pol++] = good_guard(XFRM_POLICY_OUT);
+	f->pol[f->n_pol++] = good_guard(XFRM_POLICY_IN);
 
 	ewoe_peer_init(&f->peer);
 	snprintf(f->peer.name, sizeof(f->peer.name), "bfr");
@@ -321,10 +351,12 @@ static void packet_offload_all_ok(void **state)
 		"sa out 4789->any aead",     "sa out 4789->any esn",
 		"sa out 4789->any selector", "sa out 4789->any offload",
 		"policy out any->4789",	     "policy out any->4789 offload",
+		"guard out any->4789",	     "guard out any->4789 offload",
 		"policy in 4789->any",	     "policy in 4789->any offload",
 		"policy fwd 4789->any",	     "policy fwd 4789->any offload",
 		"policy in any->4789",	     "policy in any->4789 offload",
 		"policy fwd any->4789",	     "policy fwd any->4789 offload",
+		"guard in any->4789",	     "guard in any->4789 offload",
 		"policy out 4789->any",	     "policy out 4789->any offload",
 	};
 	struct fixture *f = *state;
@@ -346,7 +378,7 @@ static void packet_offload_all_ok(void **state)
 static void crypto_offload(void **state)
 {
 	struct fixture *f = *state;
-	const char *fails[8];
+	const char *fails[10];
 
 	for (size_t i = 0; i < f->n_sa; i++)
 		f->sa[i].offload &= ~PKT;
@@ -356,7 +388,10 @@ static void crypto_offload(void **state)
 	run(f);
 	memcpy(fails, sa_offload_items, sizeof(sa_offload_items));
 	memcpy(fails + 4, policy_offload_items, sizeof(policy_offload_items));
-	assert_failed(f, fails, 8);
+	/* Expecting packet offload, the guards must be offloaded too. */
+	fails[8] = "guard out any->4789 offload";
+	fails[9] = "guard in any->4789 offload";
+	assert_failed(f, fails, 10);
 	assert_string_equal(line(f, "sa in 4789->any offload")->found, "crypto on p0 (ifindex 7)");
 	assert_string_equal(line(f, "sa in 4789->any offload")->expected, "packet on p0");
 	assert_non_null(strstr(line(f, "sa in 4789->any offload")->fix, "hw_offload = packet"));
@@ -369,7 +404,7 @@ static void crypto_offload(void **state)
 static void no_offload(void **state)
 {
 	struct fixture *f = *state;
-	const char *fails[8];
+	const char *fails[10];
 
 	for (size_t i = 0; i < f->n_sa; i++)
 		f->sa[i].offload = NO_OFFLOAD;
@@ -378,7 +413,10 @@ static void no_offload(void **state)
 	run(f);
 	memcpy(fails, sa_offload_items, sizeof(sa_offload_items));
 	memcpy(fails + 4, policy_offload_items, sizeof(policy_offload_items));
-	assert_failed(f, fails, 8);
+	/* Expecting packet offload, the guards must be offloaded too. */
+	fails[8] = "guard out any->4789 offload";
+	fails[9] = "guard in any->4789 offload";
+	assert_failed(f, fails, 10);
 	assert_string_equal(line(f, "sa out 4789->any offload")->found, "none");
 	assert_non_null(strstr(line(f, "sa out 4789->any offload")->fix, "IPSEC_FULL_OFFLOAD"));
 
@@ -466,8 +504,8 @@ static void no_sas_at_all(void **state)
 	run(f);
 	for (size_t i = 0; i < 4; i++)
 		assert_int_equal(line(f, fails[i])->status, CHECK_FAIL);
-	/* 4 SAs and the 4 out and in policies; no fwd policy is right in transport mode. */
-	assert_int_equal(f->report.n_fail, 4 + 4);
+	/* 4 SAs, the 4 out and in policies and the 2 guards; no fwd policy in transport mode. */
+	assert_int_equal(f->report.n_fail, 4 + 4 + 2);
 	assert_int_equal(line(f, "policy fwd 4789->any")->status, CHECK_OK);
 	assert_int_equal(f->report.n_ok, 2);
 }
@@ -581,7 +619,9 @@ static void missing_policies(void **state)
 	/* Keep out any->4789, in 4789->any, in any->4789, fwd any->4789. */
 	f->pol[2] = f->pol[3];
 	f->pol[3] = f->pol[4];
-	f->n_pol = 4;
+	f->pol[4] = good_guard(XFRM_POLICY_OUT);
+	f->pol[5] = good_guard(XFRM_POLICY_IN);
+	f->n_pol = 6;
 	run(f);
 	assert_failed(f, fails, 1);
 	assert_string_equal(line(f, "policy out 4789->any")->found, "missing");
@@ -608,7 +648,9 @@ static void as_strongswan_installs_transport_mode(void **state)
 	f->sa[0] = f->sa[3];
 	f->sa[3] = first;
 	f->pol[2] = f->pol[5];
-	f->n_pol = 4;
+	f->pol[4] = good_guard(XFRM_POLICY_OUT);
+	f->pol[5] = good_guard(XFRM_POLICY_IN);
+	f->n_pol = 6;
 	run(f);
 	assert_failed(f, NULL, 0);
 	assert_int_equal(line(f, "sa out any->4789")->spi, first.spi);
@@ -893,7 +935,7 @@ static void json_schema(void **state)
 	assert_string_equal(json_object_get_string(get(root, "result")), "problems");
 	assert_string_equal(json_object_get_string(get(root, "expect_offload")), "packet");
 	assert_int_equal(json_object_get_int(get(get(root, "summary"), "failed")), 2);
-	assert_int_equal(json_object_get_int(get(get(root, "summary"), "ok")), 35);
+	assert_int_equal(json_object_get_int(get(get(root, "summary"), "ok")), 39);
 	assert_int_equal(json_object_get_int(get(get(root, "summary"), "skipped")), 1);
 	assert_int_equal(json_object_object_length(root), 5);
 	/* The documented order: the checks before what can only be known after the last one. */
@@ -1123,6 +1165,23 @@ static void many_pol(struct xfrm_pol_info *pol, const struct xfrm_sa_info *sa, i
 	pol->tmpl.reqid = sa->reqid;
 }
 
+/* A guard as the kernel's dump returns it, for one tunnel's direction. */
+static void many_guard(struct xfrm_pol_info *pol, const struct ewoe_peer *p, bool out)
+{
+	memset(pol, 0, sizeof(*pol));
+	pol->dir = out ? XFRM_POLICY_OUT : XFRM_POLICY_IN;
+	pol->action = XFRM_POLICY_BLOCK;
+	pol->priority = EWOE_GUARD_PRIORITY;
+	pol->sel.family = AF_INET;
+	pol->sel.saddr = out ? p->local : p->remote;
+	pol->sel.daddr = out ? p->remote : p->local;
+	pol->sel.prefixlen_s = pol->sel.prefixlen_d = 32;
+	pol->sel.proto = IPPROTO_UDP;
+	pol->sel.dport = PORT;
+	pol->sel.dport_mask = 0xffff;
+	pol->sel.user = EWOE_GUARD_TAG;
+}
+
 static void index_many_tunnels(void **state)
 {
 	static const char *const sa_items[] = { "sa out any->4789", "sa in 4789->any",
@@ -1130,7 +1189,7 @@ static void index_many_tunnels(void **state)
 	struct ewoe_peer *peers = calloc(MANY_PEERS, sizeof(*peers));
 	struct xfrm_table t = {
 		.sa = calloc(4 * MANY_PEERS + 2, sizeof(*t.sa)),
-		.pol = calloc(4 * MANY_PEERS + 1, sizeof(*t.pol)),
+		.pol = calloc(6 * MANY_PEERS + 1, sizeof(*t.pol)),
 	};
 	struct check_index ix;
 	size_t n_wide = 0;
@@ -1161,6 +1220,10 @@ static void index_many_tunnels(void **state)
 			many_pol(&t.pol[t.n_pol++], &t.sa[t.n_sa++], k);
 		}
 	}
+	for (size_t i = 0; i < MANY_PEERS; i++) {
+		many_guard(&t.pol[t.n_pol++], &peers[i], true);
+		many_guard(&t.pol[t.n_pol++], &peers[i], false);
+	}
 	many_sa(&t.sa[t.n_sa], &peers[STALE_OUT], STALE_OUT, 0);
 	t.sa[t.n_sa].reqid = 999; /* an earlier run's */
 	t.sa[t.n_sa++].spi = 0xdead;
@@ -1181,8 +1244,8 @@ static void index_many_tunnels(void **state)
 
 		check_report_init(&r, OFFLOAD_NONE);
 		assert_int_equal(check_xfrm(&r, &e, &ix), 0);
-		/* 24 SA lines, 10 policy lines: transport mode has no fwd policies */
-		assert_int_equal(r.n, 34 + (i == STALE_OUT || i == STALE_IN));
+		/* 24 SA lines, 10 policy lines (transport mode has no fwd policies), 2 guards */
+		assert_int_equal(r.n, 36 + (i == STALE_OUT || i == STALE_IN));
 		assert_int_equal(r.n_fail, fails);
 		for (size_t n = 0; n < r.n; n++) {
 			const struct check_line *l = &r.lines[n];
@@ -1224,7 +1287,7 @@ static void table_output(void **state)
 	assert_non_null(strstr(out, "sa in any->4789 esn"));
 	assert_non_null(strstr(out, "FAIL"));
 	assert_non_null(strstr(out, "fix: add -esn"));
-	assert_non_null(strstr(out, "35 ok, 1 failed, 0 skipped\n"));
+	assert_non_null(strstr(out, "39 ok, 1 failed, 0 skipped\n"));
 	assert_null(strchr(out, '\033'));
 	free(out);
 
@@ -1233,6 +1296,116 @@ static void table_output(void **state)
 	fclose(m);
 	assert_non_null(strstr(out, "\033[1;31mFAIL"));
 	free(out);
+}
+
+/* The message ewoe sends the kernel for a guard, field by field against linux/xfrm.h. */
+static void guard_request_uapi(void **state)
+{
+	_Alignas(8) char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct pol_spec spec = good_guard(XFRM_POLICY_IN);
+	struct xfrm_userpolicy_info pi;
+	struct xfrm_user_offload o;
+	struct xfrm_pol_info parsed;
+	struct xfrm_guard g;
+	const struct nlattr *attr;
+	struct nlmsghdr *nlh;
+	int n_attrs = 0;
+	uint32_t a;
+
+	(void)state;
+	guard_of(&spec, &g);
+	nlh = xfrm_guard_request(buf, XFRM_MSG_UPDPOLICY, &g, XFRM_POLICY_IN, true);
+	assert_int_equal(nlh->nlmsg_type, XFRM_MSG_UPDPOLICY);
+	assert_int_equal(nlh->nlmsg_flags & NLM_F_REQUEST, NLM_F_REQUEST);
+	memcpy(&pi, mnl_nlmsg_get_payload(nlh), sizeof(pi));
+	/* In: from the peer's address to this node's VXLAN port, any source port. */
+	memcpy(&a, &pi.sel.saddr.a4, sizeof(a));
+	assert_int_equal(a, inet_addr(REMOTE));
+	memcpy(&a, &pi.sel.daddr.a4, sizeof(a));
+	assert_int_equal(a, inet_addr(LOCAL));
+	assert_int_equal(pi.sel.family, AF_INET);
+	assert_int_equal(pi.sel.prefixlen_s, 32);
+	assert_int_equal(pi.sel.prefixlen_d, 32);
+	assert_int_equal(pi.sel.proto, IPPROTO_UDP);
+	assert_int_equal(pi.sel.dport, htons(PORT));
+	assert_int_equal(pi.sel.dport_mask, 0xffff);
+	assert_int_equal(pi.sel.sport_mask, 0);
+	assert_int_equal(pi.sel.ifindex, 0);
+	assert_int_equal(pi.sel.user, EWOE_GUARD_TAG);
+	assert_int_equal(pi.dir, XFRM_POLICY_IN);
+	assert_int_equal(pi.action, XFRM_POLICY_BLOCK);
+	assert_int_equal(pi.share, XFRM_SHARE_ANY);
+	assert_int_equal(pi.index, 0); /* the kernel picks it */
+	assert_true(pi.lft.hard_byte_limit == XFRM_INF && pi.lft.hard_packet_limit == XFRM_INF);
+	assert_int_equal(pi.lft.hard_add_expires_seconds, 0);
+	/* Below every policy strongSwan installs (366207 in the lab), never mlx5's refused U32_MAX.
+	 */
+	assert_true(pi.priority > 1000000u && pi.priority < UINT32_MAX);
+	mnl_attr_for_each(attr, nlh, sizeof(pi))
+	{
+		n_attrs++;
+		assert_int_equal(mnl_attr_get_type(attr), XFRMA_OFFLOAD_DEV);
+		assert_int_equal(mnl_attr_get_payload_len(attr), sizeof(o));
+		memcpy(&o, mnl_attr_get_payload(attr), sizeof(o));
+		assert_int_equal(o.ifindex, PF_INDEX);
+#ifdef XFRM_OFFLOAD_PACKET
+		assert_int_equal(o.flags, XFRM_OFFLOAD_PACKET); /* no INBOUND: dir says it */
+#else
+		assert_int_equal(o.flags, EWOE_XFRM_OFFLOAD_PACKET);
+#endif
+	}
+	assert_int_equal(n_attrs, 1); /* no template: nothing can satisfy a block policy */
+
+	/* What the kernel's dump returns for it is recognised as ewoe's guard, and only that. */
+	nlh->nlmsg_type = XFRM_MSG_NEWPOLICY;
+	assert_int_equal(xfrm_parse_policy(nlh, &parsed), 0);
+	assert_true(xfrm_pol_is_guard(&parsed));
+	assert_true(parsed.offload.present);
+	parsed.priority--;
+	assert_false(xfrm_pol_is_guard(&parsed));
+	parsed.priority++;
+	parsed.sel.user = 0;
+	assert_false(xfrm_pol_is_guard(&parsed));
+	parsed.sel.user = EWOE_GUARD_TAG;
+	parsed.action = XFRM_POLICY_ALLOW;
+	assert_false(xfrm_pol_is_guard(&parsed));
+
+	nlh = xfrm_guard_request(buf, XFRM_MSG_NEWPOLICY, &g, XFRM_POLICY_OUT, false);
+	assert_int_equal(mnl_nlmsg_get_payload_len(nlh), sizeof(pi)); /* software: no attribute */
+	memcpy(&pi, mnl_nlmsg_get_payload(nlh), sizeof(pi));
+	memcpy(&a, &pi.sel.saddr.a4, sizeof(a));
+	assert_int_equal(a, inet_addr(LOCAL));
+	assert_int_equal(pi.dir, XFRM_POLICY_OUT);
+}
+
+static void guard_missing(void **state)
+{
+	static const char *const fails[] = { "guard out any->4789" };
+	struct fixture *f = *state;
+
+	f->n_pol--; /* the in guard stays, the out one goes */
+	f->pol[f->n_pol - 1] = good_guard(XFRM_POLICY_IN);
+	run(f);
+	assert_failed(f, fails, 1);
+	assert_string_equal(line(f, "guard out any->4789")->found, "missing");
+	assert_non_null(strstr(line(f, "guard out any->4789")->fix, "in the clear"));
+	/* The tunnel's own policies are still found as charon's, not as a guard. */
+	assert_string_equal(line(f, "policy out any->4789")->found,
+			    "allow, 1 template: esp transport reqid 1");
+}
+
+/* Charon's policy gone, the guard in place: the policy is missing, never the guard taken for it. */
+static void guard_is_not_the_tunnel_policy(void **state)
+{
+	struct fixture *f = *state;
+
+	f->pol[0] = f->pol[--f->n_pol - 1];
+	f->pol[f->n_pol - 1] = good_guard(XFRM_POLICY_IN);
+	f->sa[0] = f->sa[--f->n_sa];
+	run(f);
+	assert_string_equal(line(f, "policy out any->4789")->found, "missing");
+	assert_int_equal(line(f, "policy out any->4789")->status, CHECK_FAIL);
+	assert_int_equal(line(f, "guard out any->4789")->status, CHECK_OK);
 }
 
 int main(void)
@@ -1270,6 +1443,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(json_out_of_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(table_output, setup, teardown),
 		cmocka_unit_test(index_many_tunnels),
+		cmocka_unit_test(guard_request_uapi),
+		cmocka_unit_test_setup_teardown(guard_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(guard_is_not_the_tunnel_policy, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

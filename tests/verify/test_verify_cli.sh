@@ -63,7 +63,11 @@ grep -q '^bfr  *ovs  *skipped  *unreachable (skipped)' "$T/stdout" || fail "OVS 
 grep -q '^bfr  *ike  *skipped  *unreachable (skipped)' "$T/stdout" || fail "IKE not skipped"
 grep -q '^-  *mtu  *FAIL  *p0 not found' "$T/stdout" || fail "missing PF not reported"
 grep -q 'fix: IKE has not installed this CHILD_SA' "$T/stdout" || fail "no fix line"
-grep -q '^2 ok, 9 failed, 2 skipped$' "$T/stdout" || fail "wrong summary"
+grep -q '^2 ok, 11 failed, 2 skipped$' "$T/stdout" || fail "wrong summary"
+[ "$(grep -c '^bfr  *guard [a-z]* any->4789  *FAIL  *missing' "$T/stdout")" -eq 2 ] ||
+	fail "the two missing guards not reported"
+grep -q 'fix: without it VXLAN to 198.51.100.2 leaves the tunnel in the clear' "$T/stdout" ||
+	fail "a missing out guard does not say VXLAN would leave in the clear"
 grep -q "$(printf '\033')" "$T/stdout" && fail "colour codes when not on a terminal"
 
 # --- the same as JSON: parses, has the documented fields ---
@@ -75,8 +79,8 @@ d = json.load(open(sys.argv[1]))
 assert d["schema"] == "ewoe-verify/1", d["schema"]
 assert d["result"] == "problems"
 assert d["expect_offload"] == "packet"
-assert d["summary"] == {"ok": 2, "failed": 9, "skipped": 2}, d["summary"]
-assert len(d["checks"]) == 13
+assert d["summary"] == {"ok": 2, "failed": 11, "skipped": 2}, d["summary"]
+assert len(d["checks"]) == 15
 for c in d["checks"]:
     assert set(c) >= {"peer", "category", "item", "status", "found", "expected", "fix"}, c
     assert c["status"] in ("ok", "fail", "skipped")
@@ -114,7 +118,22 @@ expect_exit 3 unshare -n sh "$T/policies.sh" "$EWOE" $NODAEMONS verify $TUNNEL -
 	fail "policy offload not read as none"
 grep -q '^-  *mtu  *ok  *p0 1550, pf0hpf 1500  *p0 >= 1550 (pf0hpf + 50)$' "$T/stdout" ||
 	fail "MTU check did not pass with p0 1550 / pf0hpf 1500"
-grep -q '^13 ok, 4 failed, 2 skipped$' "$T/stdout" || fail "wrong summary with policies"
+grep -q '^13 ok, 6 failed, 2 skipped$' "$T/stdout" || fail "wrong summary with policies"
+
+# --- ewoe's guards, installed by 'ewoe guard' from a config: found, below charon's policies ---
+mkdir -p "$T/etc" && chmod 700 "$T/etc"
+(umask 077 && head -c 32 /dev/urandom >"$T/etc/k.psk")
+printf '[node]\npf = p0\naddress = %s/24\noffload = none\n\n[peer bfr]\nremote = %s\nauth = psk\npsk-file = %s\n' \
+	"$L" "$R" "$T/etc/k.psk" >"$T/etc/ewoe.conf"
+chmod 600 "$T/etc/ewoe.conf"
+expect_exit 3 unshare -n sh "$T/policies.sh" sh -c \
+	'"$1" guard --config "$2" >"$3" && shift 3 && exec "$@"' sh "$EWOE" "$T/etc/ewoe.conf" \
+	"$T/guard.out" "$EWOE" $NODAEMONS verify $TUNNEL --expect-offload none
+[ "$(grep -c '^block VXLAN .* unless it is ESP (xfrm policy \(out\|in\), priority 2000000000)$' "$T/guard.out")" -eq 2 ] ||
+	fail "ewoe guard did not say it installed both policies: $(cat "$T/guard.out")"
+[ "$(grep -c '^vxc6336402  *guard \(out\|in\) any->4789  *ok  *block, priority 2000000000  *block, priority above [0-9]* (the tunnel.s)$' "$T/stdout")" -eq 2 ] ||
+	fail "the guards were not found below the tunnel's policies"
+grep -q '^15 ok, 4 failed, 2 skipped$' "$T/stdout" || fail "wrong summary with policies and guards"
 
 # Packet offload expected: the kernel's policies carry no offload, so out/in fail, fwd passes.
 expect_exit 3 unshare -n sh "$T/policies.sh" "$EWOE" $NODAEMONS verify $TUNNEL --pf p0
