@@ -78,6 +78,12 @@ push_bench() {
 			--no-link --no-verify || fail "ewoe setup of $bn peers exited $?"
 		[ "$(lab_vsctl 1 --bare --columns=name find Interface type=vxlan | wc -w)" -eq "$bn" ] ||
 			fail "ewoe setup made no $bn VXLAN ports"
+		# What the reconcile timer costs every time: the same config again, nothing to change.
+		measure_in arm1 reconcile "$bn" ewoe "$br" -- $(ewoe1) --quiet setup --config "$bconf" \
+			--no-link --no-verify || fail "the reconcile run of $bn peers exited $?"
+		bout=$(in_arm 1 $(ewoe1) --quiet setup --config "$bconf" --no-link --no-verify 2>&1) ||
+			fail "a second reconcile run of $bn peers failed: $bout"
+		[ -z "$bout" ] || fail "a reconcile run of $bn unchanged peers printed: $bout"
 		in_arm 1 $(ewoe1) teardown --config "$bconf" >>"$LAB_LOGS/push-teardown.log" 2>&1 ||
 			fail "ewoe teardown after $bn peers"
 

@@ -7,6 +7,8 @@
 #define EWOE_IKE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "peer.h"
 
@@ -48,11 +50,17 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n
  */
 int ike_unload_peer(struct ike *ike, const char *name);
 
+#define IKE_MAX_SPIS 16 /* two children, both ways, through a few rekeys */
+
 struct ike_status {
 	bool conn_loaded;
 	bool ike_established;
 	int children_installed; /* of 2 */
 	char state[32];		/* IKE_SA state when not ESTABLISHED */
+	/* The ESP SPIs of every CHILD_SA the daemon has for the connection, both ways. */
+	uint32_t spis[IKE_MAX_SPIS];
+	size_t n_spis;
+	bool spis_complete; /* false: more than IKE_MAX_SPIS, the list is cut */
 };
 int ike_peer_status(struct ike *ike, const char *name, struct ike_status *st);
 

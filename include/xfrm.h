@@ -93,6 +93,9 @@ int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out);
 int xfrm_read_kernel(struct xfrm_table *t);
 void xfrm_table_free(struct xfrm_table *t);
 
+/* Delete one SA (by destination, SPI and protocol). 1 deleted, 0 already gone, <0 error. */
+int xfrm_sa_delete(const struct xfrm_sa_info *sa);
+
 /*
  * The fail-closed guard of one tunnel: two xfrm policies that block its VXLAN traffic, out
  * (this node to the peer's VXLAN port) and in (the peer to this node's VXLAN port). Their

@@ -5,6 +5,7 @@
  * before the first change.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "ovsdb.h"
 #include "privs.h"
 #include "verify.h"
+#include "xfrm.h"
 
 static const char setup_help[] =
     "  --config FILE       node and peers (default " EWOE_DEFAULT_CONFIG "; optional\n"
@@ -87,10 +89,11 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 			rc = ike_rc;
 			break;
 		}
-		printf("peer %s: %s\n", p->name,
-		       ovs_changed[i] || ike_rc
-			   ? (ewoe_opts.dry_run ? "would change" : "configured")
-			   : "unchanged");
+		if (ovs_changed[i] || ike_rc)
+			printf("peer %s: %s\n", p->name,
+			       ewoe_opts.dry_run ? "would change" : "configured");
+		else if (ewoe_opts.verbosity >= 0) /* the reconcile timer runs quiet */
+			printf("peer %s: unchanged\n", p->name);
 	}
 	free(ovs_changed);
 	/* Only once their ports are gone or moved: a guard outlives its tunnel, never the reverse.
@@ -109,6 +112,53 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 	rc = ike_initiate(ike, initiators, n_initiators, ewoe_opts.timeout_ms);
 	free(initiators);
 	return rc;
+}
+
+static bool spi_known(const struct ike_status *st, uint32_t spi)
+{
+	for (size_t i = 0; i < st->n_spis; i++)
+		if (st->spis[i] == spi)
+			return true;
+	return false;
+}
+
+/*
+ * ESP SAs between a tunnel's two addresses that charon does not own: left in the kernel by a
+ * charon that was killed, they make verify fail until their lifetime ends. Only for tunnels
+ * whose IKE_SA and both children are up, so charon's list is the whole truth; the kernel is
+ * read before charon, so an SA installed in between is not taken for an orphan.
+ */
+static int remove_orphaned_sas(struct ike *ike, const struct ewoe_config *cfg)
+{
+	struct xfrm_table t;
+	int rc, changed = 0;
+
+	if (!cfg->n_peers)
+		return 0;
+	rc = xfrm_read_kernel(&t);
+	for (size_t i = 0; i < cfg->n_peers && rc >= 0; i++) {
+		const struct ewoe_peer *p = &cfg->peers[i];
+		struct ike_status st;
+
+		rc = ike_peer_status(ike, p->name, &st);
+		if (rc < 0 || !st.ike_established || st.children_installed != 2 ||
+		    !st.spis_complete)
+			continue;
+		for (size_t k = 0; k < t.n_sa && rc >= 0; k++) {
+			const struct xfrm_sa_info *sa = &t.sa[k];
+			bool ours = (ewoe_addr_equal(&sa->src, &p->local) &&
+				     ewoe_addr_equal(&sa->dst, &p->remote)) ||
+				    (ewoe_addr_equal(&sa->src, &p->remote) &&
+				     ewoe_addr_equal(&sa->dst, &p->local));
+
+			if (!ours || sa->proto != IPPROTO_ESP || spi_known(&st, sa->spi))
+				continue;
+			rc = xfrm_sa_delete(sa);
+			changed |= rc > 0;
+		}
+	}
+	xfrm_table_free(&t);
+	return rc < 0 ? rc : changed;
 }
 
 int cmd_setup(int argc, char **argv)
@@ -154,6 +204,8 @@ int cmd_setup(int argc, char **argv)
 	rc = node_apply(&args, cfg, db);
 	if (rc >= 0)
 		rc = converge_peers(db, ike, cfg);
+	if (rc >= 0 && !ewoe_opts.dry_run)
+		rc = remove_orphaned_sas(ike, cfg);
 	if (rc < 0) {
 		ewoe_hint("what was applied stays; fix the problem and run 'ewoe setup' again");
 		rc = EXIT_FAIL;

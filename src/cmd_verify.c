@@ -137,10 +137,19 @@ static void table_widths(struct check_widths *w, const struct ewoe_peer *peers, 
  */
 static void print_peer_lines(struct check_report *r, const struct check_widths *w, bool color)
 {
-	if (ewoe_opts.json)
+	size_t kept = 0;
+
+	if (ewoe_opts.json) {
 		check_report_json_lines(r, stdout);
-	else
+	} else {
+		/* Quiet (the reconcile timer's setup): only what is wrong reaches the journal. */
+		for (size_t i = 0; i < r->n && ewoe_opts.verbosity < 0; i++)
+			if (r->lines[i].status == CHECK_FAIL)
+				r->lines[kept++] = r->lines[i];
+		if (ewoe_opts.verbosity < 0)
+			r->n = kept;
 		check_report_print_lines(r, stdout, color, w);
+	}
 	check_report_forget_lines(r);
 }
 
@@ -178,7 +187,8 @@ int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const 
 		check_report_json_begin(&r, stdout);
 	} else {
 		table_widths(&w, peers, n);
-		check_report_print_header(stdout, &w);
+		if (ewoe_opts.verbosity >= 0)
+			check_report_print_header(stdout, &w);
 	}
 	daemons_open(&d);
 	for (size_t i = 0; i < n; i++) {
@@ -206,7 +216,7 @@ int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const 
 	/* The document is begun: it ends with result "error" rather than a second document. */
 	if (ewoe_opts.json)
 		check_report_json_end(&r, stdout);
-	else if (rc != EXIT_FAIL)
+	else if (rc != EXIT_FAIL && (ewoe_opts.verbosity >= 0 || r.n_fail))
 		check_report_print_summary(&r, stdout);
 	check_report_free(&r);
 	return rc;

@@ -523,9 +523,15 @@ static void emit_children(struct emit *e, const struct ewoe_peer *p)
 		if (p->rekey_packets)
 			e_kv(e, "rekey_packets", "%llu", (unsigned long long)p->rekey_packets);
 		if (ewoe_peer_initiates(p)) {
-			/* So a restarted charon brings the tunnel back by itself. */
+			/*
+			 * So the tunnel comes back by itself: when this charon restarts (start),
+			 * when the peer stops answering (dpd), and when the peer's charon stops
+			 * cleanly and deletes the SAs (close: retransmits reach it once it is
+			 * back).
+			 */
 			e_kv(e, "start_action", "start");
 			e_kv(e, "dpd_action", "restart");
+			e_kv(e, "close_action", "start");
 		}
 		e_close(e);
 	}
@@ -936,7 +942,27 @@ struct sa_scan {
 	bool established;
 	int installed; /* bit 0 bf-out, bit 1 bf-in, of an ESTABLISHED IKE_SA */
 	char state[32];
+	uint32_t spis[IKE_MAX_SPIS]; /* of every CHILD_SA in any state */
+	size_t n_spis;
+	bool spis_cut; /* more than fit: the list is not the whole truth */
 };
+
+static void scan_add_spi(struct sa_scan *scan, const char *v, int len)
+{
+	char hex[16];
+	unsigned long spi;
+	char *end;
+
+	snprintf(hex, sizeof(hex), "%.*s", len, v);
+	spi = strtoul(hex, &end, 16);
+	if (!hex[0] || *end)
+		return;
+	if (scan->n_spis == IKE_MAX_SPIS) {
+		scan->spis_cut = true;
+		return;
+	}
+	scan->spis[scan->n_spis++] = (uint32_t)spi;
+}
 
 /* The connections one list-sas answers for: each IKE_SA event names its connection. */
 struct sa_scans {
@@ -991,6 +1017,9 @@ static void on_list_sa(void *user, char *event, vici_res_t *ev)
 				snprintf(child_name, sizeof(child_name), "%.*s", len, v);
 			else if (depth == 3 && !strcmp(name, "state"))
 				snprintf(child_state, sizeof(child_state), "%.*s", len, v);
+			else if (depth == 3 && scan &&
+				 (!strcmp(name, "spi-in") || !strcmp(name, "spi-out")))
+				scan_add_spi(scan, v, len);
 			break;
 		default:
 			break;
@@ -1050,6 +1079,9 @@ int ike_peer_status(struct ike *ike, const char *name, struct ike_status *st)
 		return err;
 	st->ike_established = scan.established;
 	st->children_installed = !!(scan.installed & 1) + !!(scan.installed & 2);
+	memcpy(st->spis, scan.spis, sizeof(st->spis));
+	st->n_spis = scan.n_spis;
+	st->spis_complete = !scan.spis_cut;
 	snprintf(st->state, sizeof(st->state), "%s", scan.any_sa ? scan.state : "none");
 	return 0;
 }

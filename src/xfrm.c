@@ -354,3 +354,41 @@ void xfrm_table_free(struct xfrm_table *t)
 	free(t->pol);
 	memset(t, 0, sizeof(*t));
 }
+
+int xfrm_sa_delete(const struct xfrm_sa_info *sa)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct xfrm_usersa_id *id;
+	struct netlink nl;
+	int err;
+
+	ewoe_addr_str(&sa->src, src);
+	ewoe_addr_str(&sa->dst, dst);
+	ewoe_action("remove ESP SA %s -> %s spi 0x%08x reqid %u, which no IKE_SA owns", src, dst,
+		    sa->spi, sa->reqid);
+	if (ewoe_opts.dry_run)
+		return 1;
+	nlh->nlmsg_type = XFRM_MSG_DELSA;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
+	if (sa->dst.family == AF_INET)
+		memcpy(&id->daddr.a4, &sa->dst.v4, sizeof(sa->dst.v4));
+	else
+		memcpy(id->daddr.a6, &sa->dst.v6, sizeof(sa->dst.v6));
+	id->spi = htonl(sa->spi);
+	id->family = (uint16_t)sa->dst.family;
+	id->proto = sa->proto;
+	err = netlink_open(&nl, NETLINK_XFRM);
+	if (err)
+		return err;
+	err = netlink_call(&nl, nlh, NULL, NULL);
+	if (err == -ESRCH || err == -ENOENT) /* expired or deleted meanwhile */
+		err = 0;
+	else if (err)
+		netlink_fail(&nl, err, "removing ESP SA %s -> %s spi 0x%08x", src, dst, sa->spi);
+	else
+		err = 1;
+	netlink_close(&nl);
+	return err;
+}

@@ -123,9 +123,10 @@ d = json.load(open(sys.argv[1]))
 bad = [c for c in d["checks"] if c["status"] == "fail"]
 for c in bad:
     print("  verify: %s %s: found %s, expected %s; fix: %s" % (c["peer"], c["item"], c["found"], c["expected"], c["fix"]))
-# Packet offload covers the four SAs and the four in/out policies; nothing else is wrong.
+# Packet offload covers the four SAs, the four in/out policies and the two guards; nothing
+# else is wrong.
 kinds = sorted(c["item"].split()[0] for c in bad)
-ok = (d["result"] == "problems" and kinds == ["policy"] * 4 + ["sa"] * 4
+ok = (d["result"] == "problems" and kinds == ["guard"] * 2 + ["policy"] * 4 + ["sa"] * 4
       and all(c["peer"] == "arm2" and c["item"].endswith(" offload")
               and c["found"] == "none" and c["expected"] == "packet on p0" for c in bad))
 sys.exit(0 if ok else 1)
