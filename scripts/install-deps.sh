@@ -42,9 +42,10 @@ supported="Debian 11, 12, 13, Ubuntu 22.04, 24.04"
 
 # Names that differ by release. openvswitch-source: the tarball the OVS C IDL is built from;
 # Debian 11 has none and gets Debian 12's (fetch_ovs_source). systemd's pkg-config file (the
-# unit directory) moved to systemd-dev in Debian 13 and Ubuntu 24.04.
+# unit directory) is in systemd itself up to Debian 12 and Ubuntu 22.04, in systemd-dev from
+# Debian 13 and Ubuntu 24.04.
 ovs_source=openvswitch-source
-systemd_pc=systemd
+systemd_pc=""
 lab=""
 case "$release" in
 debian:11) ovs_source="" ;;
@@ -62,8 +63,9 @@ esac
 
 libs_dev="libnl-3-dev libnl-xfrm-3-dev libnl-route-3-dev libmnl-dev libcap-dev libinih-dev
  libssl-dev libcmocka-dev libjson-c-dev"
-# The IDL's build from source, and the Debian package's (dpkg-shlibdeps, lintian).
-tools="build-essential cmake pkg-config file autoconf automake libtool python3 $systemd_pc
+# The IDL's build from source, and the Debian package's (dpkg-shlibdeps, lintian). systemd:
+# systemd-analyze and systemctl check the units (tests/systemd); a minbase root has no systemd.
+tools="build-essential cmake pkg-config file autoconf automake libtool python3 systemd $systemd_pc
  $ovs_source dpkg-dev lintian"
 
 case "$mode" in

@@ -1,6 +1,6 @@
 # What `make install` puts where, and the Debian package built from it with `cpack -G DEB`.
 # Debian's policy shapes it: compressed manual pages and changelog, a machine-readable
-# copyright file, the unit registered by maintainer scripts, Depends computed from what the
+# copyright file, the units registered by maintainer scripts, Depends computed from what the
 # binary really uses (lintian runs on it in tests/package and in every release of the matrix).
 include(GNUInstallDirs)
 set(DEB_DIR ${CMAKE_CURRENT_LIST_DIR})
@@ -31,7 +31,9 @@ endforeach()
 add_custom_target(ewoe_compressed_docs ALL DEPENDS ${EWOE_GZ_OUT})
 
 install(TARGETS ewoe DESTINATION ${CMAKE_INSTALL_SBINDIR})
-install(FILES scripts/systemd/ewoe.service DESTINATION ${EWOE_UNITDIR})
+install(FILES scripts/systemd/ewoe-guard.service scripts/systemd/ewoe.service
+              scripts/systemd/ewoe-reconcile.service scripts/systemd/ewoe-reconcile.timer
+        DESTINATION ${EWOE_UNITDIR})
 install(FILES scripts/completion/ewoe.bash DESTINATION share/bash-completion/completions
         RENAME ewoe)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/deb/ewoe.8.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
@@ -90,7 +92,7 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "${EWOE_DEB_DEPENDS}")
 # The daemons ewoe drives are reached over sockets; NVIDIA's images carry their own builds.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "openvswitch-switch, charon-systemd | strongswan-charon")
-set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${DEB_DIR}/postinst ${DEB_DIR}/postrm)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${DEB_DIR}/postinst ${DEB_DIR}/prerm ${DEB_DIR}/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
