@@ -93,8 +93,12 @@ phase() {
 	PLAIN_BASE=$(plaintext_so_far)
 	printf '%s %s\n' "$1" "$(date +%s.%N)" >>"$PHASES"
 }
-# Plaintext VXLAN on the wire so far (tcpdump writes the capture packet by packet).
-plaintext_so_far() { tcpdump -nn -r "$LAB_RUN/p0.pcap" 'udp port 4789' 2>/dev/null | wc -l; }
+# Plaintext VXLAN on the wire so far (tcpdump writes the capture packet by packet), leaving
+# out the frames inject() puts there itself (from UDP port 54321).
+plaintext_so_far() {
+	tcpdump -nn -r "$LAB_RUN/p0.pcap" 'udp port 4789 and not udp src port 54321' 2>/dev/null |
+		wc -l
+}
 no_plaintext_yet() {
 	[ "$PHASE" != "$CONTROL" ] || return 0
 	c=$(($(plaintext_so_far) - PLAIN_BASE))
