@@ -52,7 +52,15 @@ struct ewoe_cmd {
 	const char *summary;
 	const char *usage;	    /* options text shown by `ewoe help <cmd>` */
 	const struct ewoe_cmd *sub; /* nested table (tunnel psk|cert|ca), NULL-name terminated */
+	unsigned int flags;	    /* EWOE_CMD_*, read from the top-level table only */
 };
+
+/*
+ * The command changes the node: main() runs it only while holding the node's lock
+ * (include/lock.h), so that two at once never build on the same snapshot. Not under --dry-run,
+ * which only reads and must not wait behind a long setup to print its plan.
+ */
+#define EWOE_CMD_LOCK 0x1u
 
 /* Look up argv[0] in a table; prints usage and returns NULL when unknown. */
 const struct ewoe_cmd *ewoe_cmd_find(const struct ewoe_cmd *table, const char *name);

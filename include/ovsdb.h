@@ -19,7 +19,10 @@ struct ovsdb;
  *
  * Writing calls build one transaction and, with wait, refuse (-ESRCH, nothing written) when no
  * ovs-vswitchd serves the database, bump next_cfg, and wait for cur_cfg: -ETIMEDOUT when it
- * does not catch up (the change stays written), -EIO when it cannot add an interface.
+ * does not catch up (the change stays written), -EIO when it cannot add an interface or the
+ * server refuses the transaction (its reason printed in one line). A transaction built from
+ * bridges, ports or interfaces another client changed meanwhile is built again from the
+ * newer snapshot, within the same deadline.
  * Under ewoe_opts.dry_run they print "dry-run: would ..." lines and write nothing.
  * Rows they insert carry external_ids ewoe:owner=ewoe; the removals touch nothing else.
  */

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define PLATFORM_BFCONF	       "etc/mellanox/mlnx-bf.conf"
 #define PLATFORM_BFCONF_KEY    "IPSEC_FULL_OFFLOAD"
@@ -19,6 +20,12 @@
 
 /* "<root>/<rel>" without doubled slashes; -ENAMETOOLONG when it does not fit. */
 int platform_path(char *buf, size_t len, const char *rel);
+
+/*
+ * Create the directory path (already under root) and its missing parents, those 0755 and
+ * path itself mode. 0 or a negative errno, silently: callers name what the directory is for.
+ */
+int platform_mkdirs(const char *path, mode_t mode);
 
 /*
  * Run argv (argv[0] looked up in PATH) without a shell and wait for it. Returns its exit status

@@ -42,19 +42,19 @@ const struct ewoe_cmd tunnel_commands[] = {
 	{ "psk", tunnel_psk, "authenticate with a pre-shared key",
 	  "--psk-file FILE|- " COMMON_USAGE
 	  "  --psk-file FILE     the secret (file mode 0600), or '-' to read it from stdin\n",
-	  NULL },
+	  NULL, 0 },
 	{ "cert", tunnel_cert, "authenticate with self-signed certificates",
 	  "--cert FILE --key FILE --peer-cert FILE " COMMON_USAGE
 	  "  --cert, --key       this DPU's certificate and private key\n"
 	  "  --peer-cert FILE    the peer DPU's certificate\n",
-	  NULL },
+	  NULL, 0 },
 	{ "ca", tunnel_ca, "authenticate with certificates signed by a CA",
 	  "--cert FILE --key FILE --ca FILE --remote-name ID " COMMON_USAGE
 	  "  --cert, --key       this DPU's certificate and private key\n"
 	  "  --ca FILE           the CA certificate both DPUs' certificates chain to\n"
 	  "  --remote-name ID    the peer's identity: its certificate's subject or a SAN\n",
-	  NULL },
-	{ NULL, NULL, NULL, NULL, NULL },
+	  NULL, 0 },
+	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
 int cmd_tunnel(int argc, char **argv)

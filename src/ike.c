@@ -25,6 +25,7 @@
 #include "ike.h"
 #include "news.h"
 #include "libvici.h"
+#include "platform.h"
 
 #define CONN_PREFIX	     "ewoe-"
 #define CHILD_OUT	     "bf-out"
@@ -738,24 +739,6 @@ static bool file_matches(const struct out_file *f)
 	return same;
 }
 
-static int mkdirs(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *s = buf + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(buf, mode) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /*
  * Write beside, then rename: charon or swanctl never read half a file. No fsync: what the
  * file holds is re-derived from ewoe.conf by ewoe.service at every boot, while an fsync per
@@ -768,7 +751,7 @@ static int write_file(const struct out_file *f)
 	int fd, err = 0;
 
 	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - f->path), f->path);
-	err = mkdirs(dir, f->mode == 0600 && strstr(dir, "/private") ? 0700 : 0755);
+	err = platform_mkdirs(dir, f->mode == 0600 && strstr(dir, "/private") ? 0700 : 0755);
 	if (err) {
 		ewoe_err("%s: cannot create directory: %s", dir, strerror(-err));
 		return err;

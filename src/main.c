@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "ewoe.h"
+#include "lock.h"
 #include "privs.h"
 
 static int cmd_help(int argc, char **argv);
@@ -15,24 +16,26 @@ static int cmd_help(int argc, char **argv);
 /* In the order an operator meets them; `ewoe help` lists them so. */
 const struct ewoe_cmd ewoe_commands[] = {
 	{ "setup", cmd_setup, "converge this node to /etc/ewoe/ewoe.conf, then verify",
-	  "[--config FILE] [node and peer options]", NULL },
+	  "[--config FILE] [node and peer options]", NULL, EWOE_CMD_LOCK },
 	{ "verify", cmd_verify,
 	  "prove from the kernel that each tunnel is up, encrypted and offloaded",
-	  "[--config FILE | --local IP --remote IP...] [options]", NULL },
+	  "[--config FILE | --local IP --remote IP...] [options]", NULL, 0 },
 	{ "teardown", cmd_teardown, "remove what ewoe set up on this node, or for one peer",
-	  "[--config FILE] [--peer NAME] [--keep-bridge] [--revert-offload]", NULL },
+	  "[--config FILE] [--peer NAME] [--keep-bridge] [--revert-offload]", NULL, EWOE_CMD_LOCK },
 	{ "guard", cmd_guard, "block every peer's VXLAN unless it is ESP (boot, before OVS)",
-	  "[--config FILE]", NULL },
+	  "[--config FILE]", NULL, EWOE_CMD_LOCK },
 	{ "enable-offload", cmd_enable_offload,
 	  "turn IPsec packet offload on or off in the DPU driver",
-	  "[--mode packet|none] [--pf IFNAME] [--stop-ovs]", NULL },
+	  "[--mode packet|none] [--pf IFNAME] [--stop-ovs]", NULL, EWOE_CMD_LOCK },
 	{ "setup-bridge", cmd_setup_bridge,
 	  "put the host representor on the OVS bridge, set OVS hw-offload",
-	  "[--bridge NAME] [--rep PORT] [--offload packet|none] [--move] [--no-wait]", NULL },
+	  "[--bridge NAME] [--rep PORT] [--offload packet|none] [--move] [--no-wait]", NULL,
+	  EWOE_CMD_LOCK },
 	{ "tunnel", cmd_tunnel, "encrypted VXLAN tunnel to one peer (OVS + strongSwan)",
-	  "psk|cert|ca [options]", tunnel_commands },
-	{ "help", cmd_help, "show help for ewoe or one command", "[COMMAND [SUBCOMMAND]]", NULL },
-	{ NULL, NULL, NULL, NULL, NULL },
+	  "psk|cert|ca [options]", tunnel_commands, EWOE_CMD_LOCK },
+	{ "help", cmd_help, "show help for ewoe or one command", "[COMMAND [SUBCOMMAND]]", NULL,
+	  0 },
+	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
 static const char global_usage[] =
@@ -40,7 +43,8 @@ static const char global_usage[] =
     "  --db REMOTE        OVSDB remote (default unix:/var/run/openvswitch/db.sock)\n"
     "  --vici URI         strongSwan VICI socket (default unix:///var/run/charon.vici)\n"
     "  --root DIR         prefix for files and sysfs (default /)\n"
-    "  --timeout SECONDS  wait at most this long for ovs-vswitchd and IKE (default 30)\n"
+    "  --timeout SECONDS  wait at most this long for another ewoe on this node, for\n"
+    "                     ovs-vswitchd and for IKE (default 30)\n"
     "  -n, --dry-run      print what would change, change nothing\n"
     "  -v, --verbose      debug output on stderr (repeat for daemon logs)\n"
     "  -q, --quiet        no progress output\n"
@@ -95,6 +99,15 @@ static int cmd_help(int argc, char **argv)
 	sub_argv[n] = NULL;
 	optind = 0;
 	return c->run(n, sub_argv);
+}
+
+/* `ewoe setup --help` answers at once, even while another ewoe holds the node's lock. */
+static bool asks_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -176,7 +189,11 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* rescan: each command runs its own getopt_long from argv[0] */
+	if ((cmd->flags & EWOE_CMD_LOCK) && !ewoe_opts.dry_run && !asks_help(argc, argv) &&
+	    lock_node(cmd->name, ewoe_opts.timeout_ms))
+		return EXIT_FAIL;
 	rc = cmd->run(argc, argv);
+	lock_release();
 	/* A report cut short by a full disk or a closed pipe must not exit 0. */
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "ewoe: error writing the output: %s\n", strerror(errno));

@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
@@ -229,11 +231,12 @@ static void add_action(struct change *ch, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Wait for the IDL to hear from the server, up to the deadline. */
-static int idl_wait_change(struct ovsdb *db, long long deadline)
+/*
+ * Wait until the IDL holds a snapshot newer than seqno, up to the deadline. The caller takes
+ * seqno before it reads: the change it waits for may already have arrived while it committed.
+ */
+static int idl_wait_change(struct ovsdb *db, unsigned int seqno, long long deadline)
 {
-	unsigned int seqno = ovsdb_idl_get_seqno(db->idl);
-
 	while (seqno == ovsdb_idl_get_seqno(db->idl)) {
 		if (!ovsdb_idl_is_alive(db->idl)) {
 			ewoe_err("lost the connection to the Open vSwitch database at %s: %s",
@@ -349,6 +352,83 @@ static int wait_applied(struct ovsdb *db, int64_t next_cfg, const struct change 
 }
 
 /*
+ * What every build reads before it decides to insert: which bridges exist, their ports, and
+ * the ports' interfaces. The commit then carries these as preconditions, so a client that
+ * added or removed a bridge, port or interface meanwhile makes it fail as "try again" (and
+ * ewoe rebuilds from the newer snapshot) instead of ewoe inserting a second row of a name
+ * that now exists, which the server refuses as a constraint violation. ovs-vsctl does the
+ * same.
+ */
+static void verify_topology(struct ovsdb *db, const struct ovsrec_open_vswitch *ovs)
+{
+	const struct ovsrec_bridge *br;
+	const struct ovsrec_port *port;
+
+	ovsrec_open_vswitch_verify_bridges(ovs);
+	for (br = ovsrec_bridge_first(db->idl); br; br = ovsrec_bridge_next(br))
+		ovsrec_bridge_verify_ports(br);
+	for (port = ovsrec_port_first(db->idl); port; port = ovsrec_port_next(port))
+		ovsrec_port_verify_interfaces(port);
+}
+
+/*
+ * The first len bytes of src on one line in dst, cut to the longest reason an operator
+ * reads in a terminal line ("..." marking the cut).
+ */
+static void one_line(char *dst, size_t size, const char *src, size_t len)
+{
+	size_t max = size - 1 < 300 ? size - 1 : 300;
+	size_t n;
+
+	for (n = 0; n < len && n < max && src[n]; n++)
+		dst[n] = src[n] == '\n' || src[n] == '\r' || src[n] == '\t' ? ' ' : src[n];
+	if (n < len && src[n] && n >= 3)
+		memcpy(dst + n - 3, "...", 3);
+	dst[n] = '\0';
+}
+
+/*
+ * The server's reason for refusing a transaction, in one line. The IDL hands it over as the
+ * JSON of the failed operation, {"error": "<kind>", "details": "<sentences>"}: print the
+ * kind and the first sentence of the details (the rest names row UUIDs, of no use to an
+ * operator); anything else as it came, on one line.
+ */
+static void report_txn_error(const struct ovsdb *db, const char *what, const char *raw)
+{
+	struct json *json = json_from_string(raw);
+	const struct json *error = NULL, *details = NULL;
+	const char *kind = NULL, *text, *end;
+	char why[512];
+
+	if (json->type == JSON_OBJECT) {
+		error = shash_find_data(json_object(json), "error");
+		details = shash_find_data(json_object(json), "details");
+	}
+	if (error && error->type == JSON_STRING)
+		kind = json_string(error);
+	if (kind && details && details->type == JSON_STRING) {
+		text = json_string(details);
+		end = strstr(text, ".  ");
+		one_line(why, sizeof(why), text, end ? (size_t)(end - text) + 1 : strlen(text));
+		ewoe_err("the Open vSwitch database refused the change (%s): %s: %s", what, kind,
+			 why);
+	} else {
+		text = kind ? kind : raw;
+		one_line(why, sizeof(why), text, strlen(text));
+		ewoe_err("the Open vSwitch database refused the change (%s): %s", what, why);
+	}
+	if (kind && !strcmp(kind, "not allowed"))
+		ewoe_hint("the server at %s takes no writes (a backup or read-only server?); point "
+			  "ewoe at the active one",
+			  db->remote);
+	else if (kind && strstr(kind, "violation"))
+		ewoe_hint(
+		    "nothing of this change was written; 'ovs-vsctl show' shows what is in the "
+		    "database now");
+	json_destroy(json);
+}
+
+/*
  * Build the change from a fresh snapshot and commit it as one transaction. Returns 1 when
  * something changed (or would, under --dry-run), 0 when all was already so, <0 on error.
  */
@@ -360,6 +440,7 @@ static int run_txn(struct ovsdb *db, const char *what, build_fn build, const voi
 	struct ovsdb_idl_txn *txn;
 	enum ovsdb_idl_txn_status status;
 	int64_t next_cfg = 0;
+	unsigned int seqno;
 	size_t i;
 	int rc;
 
@@ -373,8 +454,10 @@ static int run_txn(struct ovsdb *db, const char *what, build_fn build, const voi
 				 db->remote);
 			return -ENOENT;
 		}
+		seqno = ovsdb_idl_get_seqno(db->idl);
 		txn = ovsdb_idl_txn_create(db->idl);
 		ovsdb_idl_txn_add_comment(txn, "ewoe: %s", what);
+		verify_topology(db, ovs);
 		rc = build(db, txn, ovs, arg, ch);
 		if (rc < 0 || !ch->actions.n || ewoe_opts.dry_run) {
 			next_cfg = ovs->next_cfg;
@@ -412,13 +495,15 @@ static int run_txn(struct ovsdb *db, const char *what, build_fn build, const voi
 		if (status == TXN_SUCCESS && wait)
 			next_cfg = ovsdb_idl_txn_get_increment_new_value(txn);
 		if (status == TXN_ERROR)
-			ewoe_err("the Open vSwitch database refused the change (%s): %s", what,
-				 ovsdb_idl_txn_get_error(txn));
+			report_txn_error(db, what, ovsdb_idl_txn_get_error(txn));
 		ovsdb_idl_txn_destroy(txn);
 		if (status != TXN_TRY_AGAIN)
 			break;
-		/* Someone else changed the database meanwhile: look again and rebuild. */
-		rc = idl_wait_change(db, deadline);
+		/* Someone else changed what the build read: look again and rebuild. */
+		ewoe_debug("ovsdb: another client changed the database meanwhile; building the "
+			   "change (%s) again",
+			   what);
+		rc = idl_wait_change(db, seqno, deadline);
 		if (rc == -ETIMEDOUT) {
 			status = TXN_INCOMPLETE;
 			break;

@@ -3,7 +3,8 @@
 . "$EWOE_SRC/tests/ovs-sandbox.sh"
 : "${OVSDB_DRIVER:?OVSDB_DRIVER must name tests/ovsdb/ovsdb_driver (ctest sets it)}"
 
-ewoe() { "$EWOE" --db "$OVS_DB" "$@"; }
+# A root of its own: the node's lock (run/ewoe) is the test's, not the host's.
+ewoe() { "$EWOE" --db "$OVS_DB" --root "$T/root" "$@"; }
 drv() { "$OVSDB_DRIVER" "$OVS_DB" "$@"; }
 
 # vsctl_is WANT ARGS...: ovs-vsctl ARGS prints exactly WANT.

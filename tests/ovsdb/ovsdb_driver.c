@@ -8,9 +8,17 @@
  *   ovsdb_driver DB remove-bridge BRIDGE [no-wait]
  *   ovsdb_driver DB status PEER BRIDGE IFNAME REP
  *   ovsdb_driver DB hw-offload
+ *   ovsdb_driver DB race PEER BRIDGE IFNAME|- LOCAL REMOTE VNI PORT OTHER-PEER OTHER-REMOTE
+ *
+ * race: a second client, connected after this one took its snapshot, adds the tunnel to
+ * OTHER-PEER at OTHER-REMOTE (same bridge, VNI and port) before this one adds PEER from its
+ * snapshot, which no longer matches the database: the lost race of two concurrent setups,
+ * made deterministic. Always without waiting for ovs-vswitchd, whose check would refresh the
+ * snapshot.
  *
  * Prints "changed" or "unchanged" for the writing calls. Exit 0 on success, 2 for -EINVAL,
- * 1 for any other error. EWOE_TIMEOUT (seconds), EWOE_ROOT and EWOE_DRY_RUN set ewoe_opts.
+ * 1 for any other error. EWOE_TIMEOUT (seconds), EWOE_ROOT, EWOE_DRY_RUN and EWOE_VERBOSE set
+ * ewoe_opts.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -43,7 +51,35 @@ static int parse_peer(char **argv, struct ewoe_peer *peer)
 	return 0;
 }
 
-static int run(struct ovsdb *db, int argc, char **argv)
+static int race(struct ovsdb *db, const char *remote, char **argv)
+{
+	struct ovsdb *other = NULL;
+	struct ewoe_peer peer, first;
+	char *first_argv[7];
+	int rc;
+
+	rc = parse_peer(argv, &peer);
+	if (rc)
+		return rc;
+	memcpy(first_argv, argv, sizeof(first_argv));
+	first_argv[0] = argv[7];
+	first_argv[2] = "-";
+	first_argv[4] = argv[8];
+	rc = parse_peer(first_argv, &first);
+	if (rc)
+		return rc;
+	rc = ovsdb_open(remote, ewoe_opts.timeout_ms, &other);
+	if (!rc)
+		rc = ovsdb_ensure_tunnel(other, &first, false);
+	ovsdb_free(other);
+	if (rc < 0) {
+		fprintf(stderr, "ovsdb_driver: the other client failed\n");
+		return rc;
+	}
+	return ovsdb_ensure_tunnel(db, &peer, false);
+}
+
+static int run(struct ovsdb *db, const char *remote, int argc, char **argv)
 {
 	const char *verb = argv[0];
 	bool wait = strcmp(argv[argc - 1], "no-wait") != 0;
@@ -71,6 +107,8 @@ static int run(struct ovsdb *db, int argc, char **argv)
 			       st.ipsec_options, st.error);
 		return rc;
 	}
+	if (!strcmp(verb, "race") && argc == 10)
+		return race(db, remote, argv + 1);
 	if (!strcmp(verb, "hw-offload")) {
 		rc = ovsdb_hw_offload(db);
 		if (rc >= 0)
@@ -98,10 +136,11 @@ int main(int argc, char **argv)
 	if (env)
 		ewoe_opts.root = env;
 	ewoe_opts.dry_run = getenv("EWOE_DRY_RUN") != NULL;
+	ewoe_opts.verbosity = getenv("EWOE_VERBOSE") ? 1 : 0;
 
 	rc = ovsdb_open(argv[1], ewoe_opts.timeout_ms, &db);
 	if (!rc)
-		rc = run(db, argc - 2, argv + 2);
+		rc = run(db, argv[1], argc - 2, argv + 2);
 	ovsdb_free(db);
 	if (rc == 0 || rc == 1) {
 		if (strcmp(argv[2], "status") && strcmp(argv[2], "hw-offload"))

@@ -56,6 +56,6 @@ ovs_db_unchanged "removing an absent tunnel"
 
 # An unreachable database: the socket named, and how to start it.
 refused 1 "cannot connect to the Open vSwitch database at unix:$T/nosuch.sock" \
-	"$EWOE" --db "unix:$T/nosuch.sock" setup-bridge
+	"$EWOE" --db "unix:$T/nosuch.sock" --root "$T/root" setup-bridge
 err_has "systemctl start openvswitch-switch"
 pass
