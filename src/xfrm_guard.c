@@ -59,22 +59,24 @@ struct nlmsghdr *xfrm_guard_request(char *buf, uint16_t type, const struct xfrm_
 				    uint8_t dir, bool offload)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct xfrm_userpolicy_info *pi;
+	struct xfrm_userpolicy_info pi = {
+		.lft = { .soft_byte_limit = XFRM_INF,
+			 .hard_byte_limit = XFRM_INF,
+			 .soft_packet_limit = XFRM_INF,
+			 .hard_packet_limit = XFRM_INF },
+		.priority = EWOE_GUARD_PRIORITY,
+		.dir = dir,
+		.action = XFRM_POLICY_BLOCK,
+		.share = XFRM_SHARE_ANY,
+	};
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
-	pi = mnl_nlmsg_put_extra_header(nlh, sizeof(*pi));
-	guard_selector(g, dir, &pi->sel);
-	pi->lft.soft_byte_limit = XFRM_INF;
-	pi->lft.hard_byte_limit = XFRM_INF;
-	pi->lft.soft_packet_limit = XFRM_INF;
-	pi->lft.hard_packet_limit = XFRM_INF;
-	pi->priority = EWOE_GUARD_PRIORITY;
-	pi->dir = dir;
-	pi->action = XFRM_POLICY_BLOCK;
-	pi->share = XFRM_SHARE_ANY;
+	guard_selector(g, dir, &pi.sel);
+	/* Copied in: the struct holds 64-bit lifetimes, the message is only 4-byte aligned. */
+	memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(pi)), &pi, sizeof(pi));
 	if (offload) {
-		/* Policies take no direction flag: the kernel reads it from pi->dir. */
+		/* Policies take no direction flag: the kernel reads it from pi.dir. */
 		struct xfrm_user_offload o = { .ifindex = g->offload_ifindex,
 					       .flags = EWOE_XFRM_OFFLOAD_PACKET };
 

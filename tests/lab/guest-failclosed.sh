@@ -272,13 +272,21 @@ wait_back 30
 
 phase "ewoe SIGKILLed in the middle of setup on arm1"
 ewoe_on teardown-before-kill 1 teardown --config "$(conf 1)" || fail "teardown on arm1 exited $rc"
-lab_ewoe 1 -v setup --config "$(conf 1)" >"$LAB_LOGS/arm1-setup-killed.log" 2>&1 &
+# Not through lab_ewoe: a backgrounded function is a subshell, and $! would be its pid. ip netns
+# exec execs ewoe, so here $! is ewoe's.
+ip netns exec arm1 "$EWOE" --db "$(lab_db 1)" --vici "$(lab_vici 1)" --root "$(lab_root 1)" \
+	-v setup --config "$(conf 1)" >"$LAB_LOGS/arm1-setup-killed.log" 2>&1 &
 victim=$!
-# Killed once the VXLAN port exists and before IKE is up.
-lab_wait 20 "arm1's VXLAN port" sh -c \
-	"ip netns exec arm1 ovs-vsctl --db=$(lab_db 1) --bare --columns=name find Interface type=vxlan | grep -q ." ||
-	fail "setup never created the port"
-kill -KILL "$victim" 2>/dev/null || true
+# Killed as soon as its guard is in: mid-way, before or while it creates the port.
+lab_wait 20 "arm1's guard" sh -c "[ \$(ip netns exec arm1 ip xfrm policy | grep -c 'priority 2000000000') -eq 2 ]" ||
+	fail "setup never installed the guard"
+if kill -KILL "$victim" 2>/dev/null; then
+	where="not there yet"
+	[ -z "$(lab_vsctl 1 --bare --columns=name find Interface type=vxlan)" ] || where=there
+	echo "  ewoe setup killed with the guard in and the VXLAN port $where"
+else
+	echo "  ewoe setup had already finished when it was to be killed"
+fi
 wait "$victim" 2>/dev/null || true
 assert_guards 1 2 "after setup was killed"
 back_from
