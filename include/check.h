@@ -18,9 +18,30 @@
 
 #define CHECK_AEAD     "rfc4106(gcm(aes))"
 #define CHECK_ICV_BITS 128
-#define CHECK_SCHEMA   "ewoe-verify/1"
+#define CHECK_SCHEMA   "ewoe-verify/2"
 
 enum check_status { CHECK_OK, CHECK_FAIL, CHECK_SKIP };
+
+/* What a line is about, where a tunnel's verdict needs to know more than its category. */
+enum check_kind {
+	KIND_OTHER,
+	KIND_SA_MISSING,
+	KIND_SA_EXTRA,
+	KIND_POLICY_MISSING,	 /* a return leg's (from the VXLAN port) */
+	KIND_VXLAN_OUT_POLICY_MISSING, /* the out policy VXLAN to the peer needs */
+	KIND_VXLAN_IN_POLICY_MISSING,	 /* the in policy VXLAN from the peer needs */
+	KIND_GUARD_OUT_MISSING,
+	KIND_GUARD_IN_MISSING,
+	KIND_OVS_DOWN,
+	KIND_OVS_TUNNEL, /* the bridge, the representor on it, the VXLAN port */
+	KIND_IKE_DOWN,
+	KIND_IKE_CONN,
+	KIND_IKE_SA,
+	KIND_IKE_CHILDREN,
+	KIND_LINK, /* the PF, the representor, the underlay address, the route */
+};
+
+enum tunnel_state { TUNNEL_UP, TUNNEL_DEGRADED, TUNNEL_DOWN };
 
 struct check_line {
 	char peer[EWOE_PEER_NAME_MAX]; /* empty for node-wide items */
@@ -30,15 +51,33 @@ struct check_line {
 	char found[288];
 	char expected[120];
 	char fix[320]; /* empty when there is nothing to fix */
+	enum check_kind kind;
+	bool critical; /* VXLAN passes unencrypted because of it: reported first */
 	bool has_sa;   /* an SA-presence line: the counters below are set */
 	uint32_t spi;
 	uint64_t packets, bytes;
 };
 
+/* One tunnel's state, and the root cause first: what a person reads before any check. */
+struct check_verdict {
+	char peer[EWOE_PEER_NAME_MAX];
+	char remote[INET6_ADDRSTRLEN];
+	enum tunnel_state state;
+	bool critical;
+	char cause[512];
+	char fix[320];
+};
+
 struct check_report {
 	struct check_line *lines;
 	size_t n, cap;
-	size_t n_ok, n_fail, n_skip;
+	size_t n_ok, n_fail, n_skip, n_critical;
+	size_t peer_start; /* the current peer's first line, from check_peer_begin() */
+	struct check_verdict *verdicts;
+	size_t n_verdicts, cap_verdicts;
+	size_t n_state[3]; /* tunnels up, degraded, down */
+	char node_cause[200]; /* the first node-wide failure (PF, representor, address), or "" */
+	char node_fix[320];
 	enum ewoe_offload expect;
 	bool oom;
 	size_t n_json; /* lines written as JSON so far: every later one needs a comma first */
@@ -54,6 +93,7 @@ struct check_expect {
 };
 
 void check_report_init(struct check_report *r, enum ewoe_offload expect);
+const char *check_state_name(enum tunnel_state s); /* "up", "degraded", "down" */
 void check_report_free(struct check_report *r);
 
 /*
@@ -74,13 +114,43 @@ struct check_index {
 int check_index_build(struct check_index *ix, const struct xfrm_table *t);
 void check_index_free(struct check_index *ix);
 
+/* Each peer's lines start here; its verdict is made from them. */
+void check_peer_begin(struct check_report *r);
+
+/* What the node offers every tunnel: its PF and representor, read once per verify. */
+struct check_node {
+	const char *pf, *rep;
+	int pf_ifindex;		   /* 0: no such interface */
+	bool pf_up, pf_carrier;	   /* administratively up; lower layer up */
+	bool rep_exists, rep_up;
+	int pf_mtu, rep_mtu;
+	const struct ewoe_addr *address; /* the underlay address the tunnels use */
+	int address_on_pf;		 /* 1 yes, 0 no, <0 could not tell */
+	const char *vici, *db;		 /* where the daemons were asked */
+};
+/* The node-wide lines (peer "-"): PF up with carrier, representor up, the PF's address. */
+int check_node_links(struct check_report *r, const struct check_node *n);
+/* The route to the peer leaves through the PF (oif: the kernel's answer, 0 no route). */
+int check_route(struct check_report *r, const struct ewoe_peer *p, const struct check_node *n,
+		int oif, const char *(*ifname)(int ifindex, char buf[IFNAMSIZ]));
+
+/*
+ * The verdict of the peer begun last, from its lines and the node's: the root cause first
+ * (critical plaintext, a daemon down, a link, the OVS port, IKE with the last failure ewoe
+ * recorded for it, SAs or policies removed behind charon), consequences left in the lines.
+ * last_failure may be NULL. Marks the lines of a plaintext path critical. 0 or -ENOMEM.
+ */
+int check_tunnel_verdict(struct check_report *r, const struct ewoe_peer *p,
+			 const struct check_node *n, const char *last_failure, long failure_age_s);
+
 /* The four SAs and six policies of one tunnel, plus stale SAs between its addresses. */
 int check_xfrm(struct check_report *r, const struct check_expect *e, const struct check_index *ix);
-/* st NULL: OVSDB was not reachable, reported as skipped. */
+/* st NULL: OVSDB did not answer at db, a failure (the tunnel cannot be checked or changed). */
 int check_ovs(struct check_report *r, const struct ewoe_peer *p, const char *rep,
-	      const struct ovsdb_tunnel_status *st);
-/* st NULL: the IKE daemon was not reachable, reported as skipped. */
-int check_ike(struct check_report *r, const struct ewoe_peer *p, const struct ike_status *st);
+	      const struct ovsdb_tunnel_status *st, const char *db);
+/* st NULL: the IKE daemon did not answer at vici, a failure. */
+int check_ike(struct check_report *r, const struct ewoe_peer *p, const struct ike_status *st,
+	      const char *vici);
 /* An MTU of 0 means the interface does not exist. */
 int check_mtu(struct check_report *r, const char *pf, unsigned int pf_mtu, const char *rep,
 	      unsigned int rep_mtu);
@@ -99,8 +169,12 @@ struct check_widths {
 };
 void check_widths_fit(struct check_widths *w, const struct check_report *r);
 void check_report_print_header(FILE *f, const struct check_widths *w);
+/* A tunnel's headline (state, remote, cause) and, when it is not up, its fix. */
+void check_report_print_verdict(const struct check_verdict *v, FILE *f, bool color,
+				const struct check_widths *w);
+/* The lines under it: the failed ones, or all. */
 void check_report_print_lines(const struct check_report *r, FILE *f, bool color,
-			      const struct check_widths *w);
+			      const struct check_widths *w, bool all);
 void check_report_print_summary(const struct check_report *r, FILE *f);
 /* Drop the lines (after printing them); the counts stay for the summary and exit status. */
 void check_report_forget_lines(struct check_report *r);

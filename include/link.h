@@ -21,6 +21,12 @@ struct link_state {
 /* What verify reports of an interface; one that does not exist is ifindex 0, not an error. */
 int link_get_state(const char *ifname, struct link_state *out);
 
+/* Whether ifname holds addr (any prefix): 1, 0, or a negative errno (-ENODEV: no ifname). */
+int link_has_addr(const char *ifname, const struct ewoe_addr *addr);
+
+/* The ifindex the kernel routes dst through (RTM_GETROUTE), 0 when it has no route, or <0. */
+int link_route_oif(const struct ewoe_addr *dst);
+
 /* MTU of ifname (> 0), or a negative errno (-ENODEV when there is no such interface). */
 int link_get_mtu(const char *ifname);
 

@@ -26,6 +26,8 @@ int platform_path(char *buf, size_t len, const char *rel);
  * path itself mode. 0 or a negative errno, silently: callers name what the directory is for.
  */
 int platform_mkdirs(const char *path, mode_t mode);
+/* Write path whole or not at all (a temporary file, fsync, rename), with mode. 0 or <0, printed. */
+int platform_write_file(const char *path, const char *data, size_t len, mode_t mode);
 
 /*
  * Run argv (argv[0] looked up in PATH) without a shell and wait for it. Returns its exit status

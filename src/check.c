@@ -30,7 +30,13 @@ void check_report_free(struct check_report *r)
 	if (!r)
 		return;
 	free(r->lines);
+	free(r->verdicts);
 	memset(r, 0, sizeof(*r));
+}
+
+void check_peer_begin(struct check_report *r)
+{
+	r->peer_start = r->n;
 }
 
 /* Returns the new line, or NULL (and marks the report) when out of memory. */
@@ -51,6 +57,8 @@ static struct check_line *add_line(struct check_report *r, const char *peer, con
 	l = &r->lines[r->n++];
 	/* Field by field, not a memset of the whole line: a big node's report has 100,000s. */
 	l->peer[0] = l->found[0] = l->expected[0] = l->fix[0] = '\0';
+	l->kind = KIND_OTHER;
+	l->critical = false;
 	l->has_sa = false;
 	l->spi = 0;
 	l->packets = l->bytes = 0;
@@ -295,10 +303,10 @@ static void sa_lines(struct check_report *r, const struct check_expect *e, const
 		l = add_line(r, p->name, "sa", CHECK_FAIL, "sa %s", s->label);
 		if (!l)
 			return;
+		l->kind = KIND_SA_MISSING;
 		SET(found, "missing");
 		SET(expected, "ESP SA %s -> %s", s->src, s->dst);
-		SET(fix, "IKE has not installed this CHILD_SA: check 'swanctl --list-sas' and "
-			 "charon's log on both nodes; re-run 'ewoe setup'");
+		SET(fix, "'ewoe setup' re-establishes the tunnel's CHILD_SAs");
 		return;
 	}
 
@@ -544,11 +552,13 @@ static void policy_lines(struct check_report *r, const struct check_expect *e, c
 	}
 	if (!pol) {
 		mark_failed(r, l);
+		l->kind = !s->port_on_dst	? KIND_POLICY_MISSING
+			  : dir == XFRM_POLICY_OUT ? KIND_VXLAN_OUT_POLICY_MISSING
+						   : KIND_VXLAN_IN_POLICY_MISSING;
 		expected_sel_str(s, p, buf, sizeof(buf));
 		SET(found, "missing");
 		SET(expected, "%s policy %s", dir_name(dir), buf);
-		SET(fix, "strongSwan installs the policies with the CHILD_SA: check 'swanctl "
-			 "--list-sas' and charon's log; re-run 'ewoe setup'");
+		SET(fix, "'ewoe setup' re-establishes the tunnel's CHILD_SAs, which install it");
 		return;
 	}
 	ok = pol->action == XFRM_POLICY_ALLOW && pol->n_tmpl == 1 &&
@@ -621,6 +631,7 @@ static void guard_lines(struct check_report *r, const struct check_expect *e, co
 		SET(expected, "block");
 	if (!g) {
 		mark_failed(r, l);
+		l->kind = s->out ? KIND_GUARD_OUT_MISSING : KIND_GUARD_IN_MISSING;
 		SET(found, "missing");
 		SET(fix,
 		    "without it VXLAN %s %s leaves the tunnel %s whenever charon has no policy "
@@ -749,14 +760,14 @@ int check_xfrm(struct check_report *r, const struct check_expect *e, const struc
 		l = add_line(r, p->name, "sa", CHECK_FAIL, "sa extra spi 0x%08x", sa->spi);
 		if (!l)
 			break;
+		l->kind = KIND_SA_EXTRA;
 		sel_str(&sa->sel, sel, sizeof(sel));
 		SET(found, "%s -> %s reqid %u, %s", ewoe_addr_str(&sa->src, a),
 		    ewoe_addr_str(&sa->dst, b), sa->reqid, sel);
 		SET(expected, "only the 4 SAs above");
 		SET(fix,
-		    "a stale SA from an earlier run or a rekey in progress: re-run verify; if it "
-		    "stays, 'ip xfrm state delete src %s dst %s proto esp spi 0x%08x'",
-		    a, b, sa->spi);
+		    "a stale SA (a killed charon's, or a rekey in progress): 'ewoe setup' removes "
+		    "the SAs no IKE_SA owns");
 		l->has_sa = true;
 		l->spi = sa->spi;
 		l->packets = sa->packets;
@@ -778,29 +789,34 @@ int check_xfrm(struct check_report *r, const struct check_expect *e, const struc
 	return r->oom ? -ENOMEM : 0;
 }
 
-static void skipped(struct check_report *r, const struct ewoe_peer *p, const char *category,
-		    const char *what)
+/* A daemon that does not answer: nothing of the tunnel's on its side can be checked or fixed. */
+static int daemon_down(struct check_report *r, const struct ewoe_peer *p, const char *category,
+		       enum check_kind kind, const char *what, const char *where, const char *fix)
 {
-	struct check_line *l = add_line(r, p->name, category, CHECK_SKIP, "%s", category);
+	struct check_line *l = add_line(r, p->name, category, CHECK_FAIL, "%s daemon", category);
 
 	if (!l)
-		return;
-	SET(found, "unreachable (skipped)");
-	SET(expected, "%s reachable", what);
+		return -ENOMEM;
+	l->kind = kind;
+	SET(found, "no answer at %s", where ? where : "its socket");
+	SET(expected, "%s answering", what);
+	SET(fix, "%s", fix);
+	return 0;
 }
 
 int check_ovs(struct check_report *r, const struct ewoe_peer *p, const char *rep,
-	      const struct ovsdb_tunnel_status *st)
+	      const struct ovsdb_tunnel_status *st, const char *db)
 {
 	struct check_line *l;
 
-	if (!st) {
-		skipped(r, p, "ovs", "OVSDB");
-		return r->oom ? -ENOMEM : 0;
-	}
+	if (!st)
+		return daemon_down(r, p, "ovs", KIND_OVS_DOWN, "the Open vSwitch database", db,
+				   "start Open vSwitch (systemctl start openvswitch-switch), then "
+				   "'ewoe setup'");
 	l = add_line(r, p->name, "ovs", st->bridge_exists ? CHECK_OK : CHECK_FAIL, "ovs bridge");
 	if (!l)
 		return -ENOMEM;
+	l->kind = KIND_OVS_TUNNEL;
 	SET(found, "%s %s", p->bridge, st->bridge_exists ? "exists" : "missing");
 	SET(expected, "bridge %s", p->bridge);
 	if (!st->bridge_exists)
@@ -810,6 +826,7 @@ int check_ovs(struct check_report *r, const struct ewoe_peer *p, const char *rep
 		     "ovs representor");
 	if (!l)
 		return -ENOMEM;
+	l->kind = KIND_OVS_TUNNEL;
 	SET(found, "%s %s", rep, st->rep_on_bridge ? "on the bridge" : "not on the bridge");
 	SET(expected, "%s on %s", rep, p->bridge);
 	if (!st->rep_on_bridge)
@@ -819,6 +836,7 @@ int check_ovs(struct check_report *r, const struct ewoe_peer *p, const char *rep
 		l = add_line(r, p->name, "ovs", CHECK_FAIL, "ovs tunnel");
 		if (!l)
 			return -ENOMEM;
+		l->kind = KIND_OVS_TUNNEL;
 		SET(found, "%s missing", p->ifname);
 		SET(expected, "vxlan %s on %s, no error", p->ifname, p->bridge);
 		SET(fix, "'ewoe setup' adds the VXLAN interface");
@@ -828,6 +846,7 @@ int check_ovs(struct check_report *r, const struct ewoe_peer *p, const char *rep
 		     "ovs tunnel");
 	if (!l)
 		return -ENOMEM;
+	l->kind = KIND_OVS_TUNNEL;
 	if (st->error[0])
 		SET(found, "%s error: %s", p->ifname, st->error);
 	else
@@ -851,43 +870,152 @@ int check_ovs(struct check_report *r, const struct ewoe_peer *p, const char *rep
 	return 0;
 }
 
-int check_ike(struct check_report *r, const struct ewoe_peer *p, const struct ike_status *st)
+int check_ike(struct check_report *r, const struct ewoe_peer *p, const struct ike_status *st,
+	      const char *vici)
 {
 	struct check_line *l;
 	bool ok;
 
-	if (!st) {
-		skipped(r, p, "ike", "the IKE daemon (VICI)");
-		return r->oom ? -ENOMEM : 0;
-	}
+	if (!st)
+		return daemon_down(r, p, "ike", KIND_IKE_DOWN, "the IKE daemon (charon, VICI)", vici,
+				   "start strongSwan (systemctl start strongswan): it loads ewoe's "
+				   "swanctl files and the initiator brings the tunnel back");
 	ok = st->conn_loaded && st->ike_established;
 	l = add_line(r, p->name, "ike", ok ? CHECK_OK : CHECK_FAIL, "ike sa");
 	if (!l)
 		return -ENOMEM;
 	SET(expected, "IKE_SA ESTABLISHED");
 	if (!st->conn_loaded) {
+		l->kind = KIND_IKE_CONN;
 		SET(found, "connection ewoe-%s not loaded", p->name);
 		SET(fix, "'ewoe setup' loads the connection into strongSwan");
 		return 0;
 	}
+	l->kind = KIND_IKE_SA;
 	SET(found, "IKE_SA %s",
 	    st->ike_established ? "ESTABLISHED"
 	    : st->state[0]	? st->state
 				: "none");
 	if (!ok)
-		SET(fix, "IKE is not up: check that UDP 500/4500 reach the peer, that both sides "
-			 "use the same PSK or trusted certificates, and charon's log");
+		SET(fix, "see the tunnel's headline for the last failure; 'ewoe setup' on the "
+			 "initiator starts IKE and names why it fails");
 
 	ok = st->children_installed == 2;
 	l = add_line(r, p->name, "ike", ok ? CHECK_OK : CHECK_FAIL, "ike children");
 	if (!l)
 		return -ENOMEM;
+	l->kind = KIND_IKE_CHILDREN;
 	SET(found, "%d of 2 CHILD_SAs INSTALLED", st->children_installed);
 	SET(expected, "2 of 2 CHILD_SAs INSTALLED");
 	if (!ok)
 		SET(fix,
 		    "CHILD_SA negotiation failed: compare esp_proposals and traffic selectors on "
 		    "both nodes and read charon's log");
+	return 0;
+}
+
+/* Node-wide lines keep the first failure for every tunnel's verdict. */
+static void node_failure(struct check_report *r, const struct check_line *l, const char *cause)
+{
+	if (r->node_cause[0])
+		return;
+	snprintf(r->node_cause, sizeof(r->node_cause), "%s", cause);
+	snprintf(r->node_fix, sizeof(r->node_fix), "%s", l->fix);
+}
+
+int check_node_links(struct check_report *r, const struct check_node *n)
+{
+	char addr[INET6_ADDRSTRLEN], cause[200];
+	struct check_line *l;
+	bool ok = n->pf_ifindex && n->pf_up && n->pf_carrier;
+
+	l = add_line(r, NULL, "link", ok ? CHECK_OK : CHECK_FAIL, "link pf");
+	if (!l)
+		return -ENOMEM;
+	l->kind = KIND_LINK;
+	SET(found, "%s %s", n->pf,
+	    !n->pf_ifindex ? "not found"
+	    : !n->pf_up	   ? "down"
+	    : !n->pf_carrier ? "up, no carrier"
+			     : "up");
+	SET(expected, "%s up", n->pf);
+	if (!ok) {
+		SET(fix, "%s",
+		    !n->pf_ifindex ? "the PF does not exist: check the config's pf (p0 or p1)"
+		    : !n->pf_up
+			? "'ewoe setup' sets the PF up"
+			: "no carrier: check the cable, the switch port and 'ethtool' on the PF");
+		snprintf(cause, sizeof(cause), "the PF %s %s", n->pf,
+			 !n->pf_ifindex ? "does not exist"
+			 : !n->pf_up	? "is down"
+					: "has no carrier");
+		node_failure(r, l, cause);
+	}
+
+	ok = n->rep_exists && n->rep_up;
+	l = add_line(r, NULL, "link", ok ? CHECK_OK : CHECK_FAIL, "link representor");
+	if (!l)
+		return -ENOMEM;
+	l->kind = KIND_LINK;
+	SET(found, "%s %s", n->rep, !n->rep_exists ? "not found" : n->rep_up ? "up" : "down");
+	SET(expected, "%s up", n->rep);
+	if (!ok) {
+		SET(fix, "%s",
+		    n->rep_exists ? "'ewoe setup' sets the representor up"
+				  : "the host representor does not exist: check the config's "
+				    "representor (pf0hpf or pf1hpf) and that the host's PF is up");
+		snprintf(cause, sizeof(cause), "the host representor %s is %s: the host cannot "
+			 "reach the overlay", n->rep, !n->rep_exists ? "missing" : "down");
+		node_failure(r, l, cause);
+	}
+
+	if (!n->address)
+		return 0;
+	ewoe_addr_str(n->address, addr);
+	ok = n->address_on_pf == 1;
+	l = add_line(r, NULL, "link", ok ? CHECK_OK : CHECK_FAIL, "link address");
+	if (!l)
+		return -ENOMEM;
+	l->kind = KIND_LINK;
+	SET(found, "%s %s", addr,
+	    n->address_on_pf == 1   ? "on the PF"
+	    : n->address_on_pf == 0 ? "not on the PF"
+				    : "unknown (the PF's addresses could not be read)");
+	SET(expected, "%s on %s", addr, n->pf);
+	if (!ok) {
+		SET(fix, "'ewoe setup' adds the underlay address to %s", n->pf);
+		snprintf(cause, sizeof(cause), "the PF %s does not hold the underlay address %s",
+			 n->pf, addr);
+		node_failure(r, l, cause);
+	}
+	return 0;
+}
+
+int check_route(struct check_report *r, const struct ewoe_peer *p, const struct check_node *n,
+		int oif, const char *(*ifname)(int ifindex, char buf[IFNAMSIZ]))
+{
+	char remote[INET6_ADDRSTRLEN], name[IFNAMSIZ];
+	const char *dev = oif > 0 && ifname ? ifname(oif, name) : NULL;
+	bool ok = oif > 0 && oif == n->pf_ifindex;
+	struct check_line *l = add_line(r, p->name, "link", ok ? CHECK_OK : CHECK_FAIL,
+					"link route");
+
+	if (!l)
+		return -ENOMEM;
+	l->kind = KIND_LINK;
+	ewoe_addr_str(&p->remote, remote);
+	if (oif <= 0)
+		SET(found, "%s", oif < 0 ? "unknown (the route lookup failed)" : "no route");
+	else if (dev)
+		SET(found, "via %s", dev);
+	else
+		SET(found, "via ifindex %d", oif);
+	SET(expected, "%s via %s", remote, n->pf);
+	if (!ok)
+		SET(fix,
+		    "ESP to the peer must leave through the PF: the PF needs the underlay address "
+		    "and prefix ('ewoe setup'), and no other route may cover %s",
+		    remote);
 	return 0;
 }
 
@@ -955,17 +1083,16 @@ void check_widths_fit(struct check_widths *w, const struct check_report *r)
 
 void check_report_print_header(FILE *f, const struct check_widths *w)
 {
-	fprintf(f, "%-*s  %-*s  %-7s  %-*s  %s\n", w->peer, "TUNNEL", w->item, "CHECK", "RESULT",
-		w->found, "FOUND", "EXPECTED");
+	fprintf(f, "%-*s  %-8s  %-15s  %s\n", w->peer, "TUNNEL", "STATE", "REMOTE", "CAUSE");
 }
 
 /*
- * One table line, built in memory and written with one call: a report has some 34 lines per
- * peer, thousands of peers on a big node, and fprintf's format parsing (then a stdio call per
- * column) was most of the table's cost.
+ * One line, built in memory and written with one call: a report has some 40 lines per peer,
+ * thousands of peers on a big node, and fprintf's format parsing (then a stdio call per
+ * column) was most of the output's cost.
  */
 struct line_buf {
-	char s[1024]; /* the longest line (item, found, expected, padding) is under 600 */
+	char s[1400]; /* the longest line (a verdict's cause and fix, padding) is under 1100 */
 	size_t len;
 };
 
@@ -992,34 +1119,46 @@ static void put_column(struct line_buf *b, const char *s, int width)
 	b->len += pad;
 }
 
+static void put_colored(struct line_buf *b, const char *s, const char *color, bool use, int w)
+{
+	if (use)
+		put(b, color);
+	put_column(b, s, w);
+	if (use)
+		put(b, "\033[0m");
+}
+
+/* The checks under a tunnel's headline, indented to its cause column. */
 void check_report_print_lines(const struct check_report *r, FILE *f, bool color,
-			      const struct check_widths *w)
+			      const struct check_widths *w, bool all)
 {
 	struct line_buf b;
 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct check_line *l = &r->lines[i];
+		bool failed = l->status == CHECK_FAIL;
 
+		if (!all && !failed)
+			continue;
 		b.len = 0;
-		put_column(&b, l->peer[0] ? l->peer : "-", w->peer);
-		put(&b, "  ");
+		put_column(&b, "", w->peer + 2);
 		put_column(&b, l->item, w->item);
 		put(&b, "  ");
-		if (color)
-			put(&b, l->status == CHECK_OK	  ? "\033[32m"
-				: l->status == CHECK_FAIL ? "\033[1;31m"
-							  : "\033[33m");
-		put_column(&b, status_name(l->status), 7);
-		if (color)
-			put(&b, "\033[0m");
+		put_colored(&b,
+			    l->critical ? "CRITICAL"
+			    : failed	? "FAIL"
+					: status_name(l->status),
+			    failed ? "\033[1;31m" : l->status == CHECK_OK ? "\033[32m" : "\033[33m",
+			    color, 8);
 		put(&b, "  ");
 		put_column(&b, l->found, w->found);
-		put(&b, "  ");
+		put(&b, "  expected ");
 		put(&b, l->expected);
 		put(&b, "\n");
-		if (l->fix[0] && l->status == CHECK_FAIL) {
-			put_column(&b, "", w->peer);
-			put(&b, "  fix: ");
+		/* Under a headline, its fix is the one to read; --all shows each line's own. */
+		if (l->fix[0] && failed && all) {
+			put_column(&b, "", w->peer + 2 + w->item + 2);
+			put(&b, "fix: ");
 			put(&b, l->fix);
 			put(&b, "\n");
 		}
@@ -1027,8 +1166,38 @@ void check_report_print_lines(const struct check_report *r, FILE *f, bool color,
 	}
 }
 
+void check_report_print_verdict(const struct check_verdict *v, FILE *f, bool color,
+				const struct check_widths *w)
+{
+	static const char *const shown[] = { "up", "DEGRADED", "DOWN" };
+	static const char *const colors[] = { "\033[32m", "\033[33m", "\033[1;31m" };
+	struct line_buf b = { .len = 0 };
+
+	put_column(&b, v->peer[0] ? v->peer : "-", w->peer);
+	put(&b, "  ");
+	put_colored(&b, v->critical ? "CRITICAL" : shown[v->state],
+		    v->critical ? colors[TUNNEL_DOWN] : colors[v->state], color, 8);
+	put(&b, "  ");
+	put_column(&b, v->remote[0] ? v->remote : "-", 15);
+	put(&b, "  ");
+	put(&b, v->cause);
+	put(&b, "\n");
+	if (v->state != TUNNEL_UP && v->fix[0]) {
+		put_column(&b, "", w->peer + 2);
+		put(&b, "fix: ");
+		put(&b, v->fix);
+		put(&b, "\n");
+	}
+	fwrite_unlocked(b.s, 1, b.len, f);
+}
+
 void check_report_print_summary(const struct check_report *r, FILE *f)
 {
+	if (r->n_verdicts)
+		fprintf(f, "%zu tunnel%s: %zu up, %zu degraded, %zu down%s\n", r->n_verdicts,
+			r->n_verdicts == 1 ? "" : "s", r->n_state[TUNNEL_UP],
+			r->n_state[TUNNEL_DEGRADED], r->n_state[TUNNEL_DOWN],
+			r->n_critical ? ", VXLAN UNENCRYPTED on some" : "");
 	fprintf(f, "%zu ok, %zu failed, %zu skipped\n", r->n_ok, r->n_fail, r->n_skip);
 }
 
@@ -1038,7 +1207,9 @@ void check_report_print(const struct check_report *r, FILE *f, bool color)
 
 	check_widths_fit(&w, r);
 	check_report_print_header(f, &w);
-	check_report_print_lines(r, f, color, &w);
+	for (size_t i = 0; i < r->n_verdicts; i++)
+		check_report_print_verdict(&r->verdicts[i], f, color, &w);
+	check_report_print_lines(r, f, color, &w, true);
 	check_report_print_summary(r, f);
 }
 
@@ -1099,6 +1270,8 @@ static void line_json(const struct check_line *l, FILE *f)
 	json_str(f, l->item);
 	fputs(",\n      \"status\": ", f);
 	fputs(status_json(l->status), f);
+	fputs(",\n      \"severity\": ", f);
+	fputs(l->status != CHECK_FAIL ? "null" : l->critical ? "\"critical\"" : "\"error\"", f);
 	fputs(",\n      \"found\": ", f);
 	json_str(f, l->found);
 	fputs(",\n      \"expected\": ", f);
@@ -1130,12 +1303,40 @@ void check_report_json_lines(struct check_report *r, FILE *f)
 	}
 }
 
+static const char *const state_names[] = { "up", "degraded", "down" };
+
+const char *check_state_name(enum tunnel_state s)
+{
+	return state_names[s];
+}
+
+static void verdict_json(const struct check_verdict *v, FILE *f)
+{
+	fputs("    {\n      \"peer\": ", f);
+	json_str(f, v->peer);
+	fputs(",\n      \"remote\": ", f);
+	json_str(f, v->remote);
+	fprintf(f, ",\n      \"state\": \"%s\",\n      \"critical\": %s,\n      \"cause\": ",
+		state_names[v->state], v->critical ? "true" : "false");
+	json_str_or_null(f, v->state == TUNNEL_UP ? NULL : v->cause);
+	fputs(",\n      \"fix\": ", f);
+	json_str_or_null(f, v->state == TUNNEL_UP ? NULL : v->fix);
+	fputs("\n    }", f);
+}
+
 void check_report_json_end(const struct check_report *r, FILE *f)
 {
+	fputs("\n  ],\n  \"tunnels\": [", f);
+	for (size_t i = 0; i < r->n_verdicts; i++) {
+		fputs(i ? ",\n" : "\n", f);
+		verdict_json(&r->verdicts[i], f);
+	}
 	fprintf(f,
 		"\n  ],\n  \"summary\": {\n    \"ok\": %zu,\n    \"failed\": %zu,\n"
-		"    \"skipped\": %zu\n  },\n",
-		r->n_ok, r->n_fail, r->n_skip);
+		"    \"skipped\": %zu,\n    \"critical\": %zu,\n    \"up\": %zu,\n"
+		"    \"degraded\": %zu,\n    \"down\": %zu\n  },\n",
+		r->n_ok, r->n_fail, r->n_skip, r->n_critical, r->n_state[TUNNEL_UP],
+		r->n_state[TUNNEL_DEGRADED], r->n_state[TUNNEL_DOWN]);
 	/* Out of memory dropped lines: the counts cannot tell ok from problems. */
 	if (r->oom)
 		fputs("  \"result\": \"error\",\n  \"error\": \"out of memory\"\n}\n", f);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -17,6 +18,7 @@
 #include "link.h"
 #include "ovsdb.h"
 #include "peer.h"
+#include "state.h"
 #include "verify.h"
 #include "xfrm.h"
 
@@ -45,8 +47,8 @@ static int could_not_check(const char *why)
 }
 
 /*
- * The OVS and IKE sides. Either daemon may be down on a node being debugged: that is
- * reported as skipped, and never hides the kernel's verdicts.
+ * The OVS and IKE sides. A daemon that does not answer is a failure of every tunnel: nothing
+ * on its side can be seen or repaired, and never hides the kernel's verdicts.
  */
 struct daemons {
 	struct ovsdb *db;
@@ -75,15 +77,11 @@ static void daemons_open(struct daemons *d)
 
 	memset(d, 0, sizeof(*d));
 	if (!socket_may_answer(ewoe_opts.db, "unix:") ||
-	    ovsdb_open(ewoe_opts.db, timeout, &d->db) < 0) {
+	    ovsdb_open(ewoe_opts.db, timeout, &d->db) < 0)
 		d->db = NULL;
-		ewoe_info("OVS side not checked: no Open vSwitch database at %s", ewoe_opts.db);
-	}
 	if (!socket_may_answer(ewoe_opts.vici, "unix://") ||
-	    ike_open(ewoe_opts.vici, &d->ike) < 0) {
+	    ike_open(ewoe_opts.vici, &d->ike) < 0)
 		d->ike = NULL;
-		ewoe_info("IKE side not checked: no strongSwan VICI socket at %s", ewoe_opts.vici);
-	}
 }
 
 static int check_daemons(struct check_report *r, const struct daemons *d,
@@ -96,11 +94,13 @@ static int check_daemons(struct check_report *r, const struct daemons *d,
 	memset(&ovs, 0, sizeof(ovs));
 	memset(&ike, 0, sizeof(ike));
 	err = check_ovs(r, peer, rep,
-			d->db && ovsdb_tunnel_status(d->db, peer, rep, &ovs) == 0 ? &ovs : NULL);
+			d->db && ovsdb_tunnel_status(d->db, peer, rep, &ovs) == 0 ? &ovs : NULL,
+			ewoe_opts.db);
 	if (err)
 		return err;
 	return check_ike(r, peer,
-			 d->ike && ike_peer_status(d->ike, peer->name, &ike) == 0 ? &ike : NULL);
+			 d->ike && ike_peer_status(d->ike, peer->name, &ike) == 0 ? &ike : NULL,
+			 ewoe_opts.vici);
 }
 
 static void daemons_close(struct daemons *d)
@@ -108,6 +108,9 @@ static void daemons_close(struct daemons *d)
 	ovsdb_free(d->db);
 	ike_free(d->ike);
 }
+
+/* -v or --all: every check under every tunnel, not only what failed. */
+static bool show_all;
 
 /*
  * The table's columns, known before the first line: the widest peer name, and the widest
@@ -120,6 +123,7 @@ static void table_widths(struct check_widths *w, const struct ewoe_peer *peers, 
 
 	check_widths_fit(w, &none);
 	w->found = 48;
+	w->item = (int)strlen("link representor");
 	for (size_t i = 0; i < n; i++) {
 		int len = snprintf(item, sizeof(item), "policy out any->%u offload",
 				   (unsigned)peers[i].dst_port);
@@ -132,36 +136,83 @@ static void table_widths(struct check_widths *w, const struct ewoe_peer *peers, 
 }
 
 /*
- * The table or the JSON goes out peer by peer and each peer's lines are dropped once printed,
- * so memory stays at one peer's report however many peers there are.
+ * The JSON, or one tunnel's headline and the checks under it, goes out peer by peer and the
+ * lines are dropped once printed: memory stays at one peer's lines however many there are.
+ * v is NULL for the node's own lines, printed only when one failed (or all are asked for).
  */
-static void print_peer_lines(struct check_report *r, const struct check_widths *w, bool color)
+static void print_peer(struct check_report *r, const struct check_verdict *v,
+		       const struct check_widths *w, bool color)
 {
-	size_t kept = 0;
+	bool failed = false;
 
+	for (size_t i = 0; i < r->n && !failed; i++)
+		failed = r->lines[i].status == CHECK_FAIL;
 	if (ewoe_opts.json) {
 		check_report_json_lines(r, stdout);
-	} else {
+	} else if (v && (ewoe_opts.verbosity >= 0 || v->state != TUNNEL_UP)) {
 		/* Quiet (the reconcile timer's setup): only what is wrong reaches the journal. */
-		for (size_t i = 0; i < r->n && ewoe_opts.verbosity < 0; i++)
-			if (r->lines[i].status == CHECK_FAIL)
-				r->lines[kept++] = r->lines[i];
-		if (ewoe_opts.verbosity < 0)
-			r->n = kept;
-		check_report_print_lines(r, stdout, color, w);
+		check_report_print_verdict(v, stdout, color, w);
+		check_report_print_lines(r, stdout, color, w, show_all);
+	} else if (!v && (failed || (show_all && ewoe_opts.verbosity >= 0))) {
+		struct check_verdict node = { .peer = "(node)",
+					      .state = failed ? TUNNEL_DOWN : TUNNEL_UP };
+
+		snprintf(node.cause, sizeof(node.cause), "%s",
+			 r->node_cause[0] ? r->node_cause : failed ? "see below" : "the node's links");
+		snprintf(node.fix, sizeof(node.fix), "%s", r->node_fix);
+		check_report_print_verdict(&node, stdout, color, w);
+		check_report_print_lines(r, stdout, color, w, show_all);
 	}
 	check_report_forget_lines(r);
+}
+
+/* The PF and representor as the kernel has them, for every tunnel's verdict. */
+static int node_links(struct check_node *node, const char *pf, const char *rep,
+		      const struct ewoe_peer *peers, size_t n)
+{
+	struct link_state pf_link, rep_link;
+
+	if (link_get_state(pf, &pf_link) || link_get_state(rep, &rep_link))
+		return -EIO;
+	memset(node, 0, sizeof(*node));
+	node->pf = pf;
+	node->rep = rep;
+	node->pf_ifindex = pf_link.ifindex;
+	node->pf_up = pf_link.flags & IFF_UP;
+	node->pf_carrier = pf_link.flags & IFF_RUNNING;
+	node->pf_mtu = pf_link.mtu;
+	node->rep_exists = rep_link.ifindex;
+	node->rep_up = rep_link.flags & IFF_UP;
+	node->rep_mtu = rep_link.mtu;
+	/* Every peer of a node shares its underlay address. */
+	node->address = n ? &peers[0].local : NULL;
+	node->address_on_pf = n && pf_link.ifindex ? link_has_addr(pf, node->address) : 0;
+	node->vici = ewoe_opts.vici;
+	node->db = ewoe_opts.db;
+	return 0;
+}
+
+/* The peer's last IKE failure, as the last setup recorded it, when it is not up. */
+static const char *last_failure(const struct ewoe_peer *p, char *buf, size_t len, long *age)
+{
+	time_t when;
+
+	if (!state_failure_get(p->name, buf, len, &when))
+		return NULL;
+	*age = (long)(time(NULL) - when);
+	return buf;
 }
 
 int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const char *rep,
 		 enum ewoe_offload expect)
 {
-	struct link_state pf_link, rep_link;
 	struct check_widths w = { 0 };
+	struct check_node node;
 	struct check_report r;
 	struct check_index ix;
 	struct xfrm_table t;
 	struct daemons d;
+	char failure[768];
 	bool color;
 	int err, rc;
 
@@ -171,7 +222,7 @@ int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const 
 					   ? "reading IPsec state from the kernel needs "
 					     "CAP_NET_ADMIN"
 					   : "could not read IPsec state from the kernel");
-	if (link_get_state(pf, &pf_link) || link_get_state(rep, &rep_link)) {
+	if (node_links(&node, pf, rep, peers, n)) {
 		xfrm_table_free(&t);
 		return could_not_check("could not read the interfaces from the kernel");
 	}
@@ -183,30 +234,38 @@ int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const 
 
 	check_report_init(&r, expect);
 	color = !ewoe_opts.json && use_color();
-	if (ewoe_opts.json) {
+	table_widths(&w, peers, n);
+	if (ewoe_opts.json)
 		check_report_json_begin(&r, stdout);
-	} else {
-		table_widths(&w, peers, n);
-		if (ewoe_opts.verbosity >= 0)
-			check_report_print_header(stdout, &w);
-	}
+	else if (ewoe_opts.verbosity >= 0)
+		check_report_print_header(stdout, &w);
+	check_node_links(&r, &node);
+	check_mtu(&r, pf, (unsigned int)node.pf_mtu, rep, (unsigned int)node.rep_mtu);
+	print_peer(&r, NULL, &w, color);
 	daemons_open(&d);
 	for (size_t i = 0; i < n; i++) {
+		const struct ewoe_peer *p = &peers[i];
 		struct check_expect e = {
-			.peer = &peers[i],
+			.peer = p,
 			.pf = pf,
-			.pf_ifindex = pf_link.ifindex,
+			.pf_ifindex = node.pf_ifindex,
 			.offload = expect,
 			.ifname = ifname_of,
 		};
+		long age = 0;
+		const char *why;
 
-		if (check_xfrm(&r, &e, &ix) || check_daemons(&r, &d, &peers[i], rep))
+		check_peer_begin(&r);
+		if (check_xfrm(&r, &e, &ix) ||
+		    check_route(&r, p, &node, link_route_oif(&p->remote), ifname_of) ||
+		    check_daemons(&r, &d, p, rep))
 			break;
-		print_peer_lines(&r, &w, color);
+		why = last_failure(p, failure, sizeof(failure), &age);
+		if (check_tunnel_verdict(&r, p, &node, why, age))
+			break;
+		print_peer(&r, &r.verdicts[r.n_verdicts - 1], &w, color);
 	}
 	daemons_close(&d);
-	check_mtu(&r, pf, (unsigned int)pf_link.mtu, rep, (unsigned int)rep_link.mtu);
-	print_peer_lines(&r, &w, color);
 	check_index_free(&ix);
 	xfrm_table_free(&t);
 
@@ -254,12 +313,15 @@ static const char verify_help[] =
     "  --bridge NAME           the OVS bridge (default " EWOE_DEFAULT_BRIDGE ")\n"
     "  --vni N, --dst-port P   the VXLAN tunnel (default 100, 4789)\n"
     "  --expect-offload MODE   packet (default), crypto or none\n"
+    "  --all                   every check under every tunnel (also -v), not only failures\n"
     "\n"
-    "Checks from the kernel (one netlink dump of states, one of policies): 4 ESP SAs per\n"
-    "tunnel in transport mode with AES-GCM-128, a 128-bit ICV and ESN, selectors on the VXLAN\n"
-    "port, offloaded to the PF; out, in and fwd policies; the PF MTU; and, when reachable, the\n"
-    "OVS interface and the IKE_SA. Exit 0 all good, 3 problems found, 1 could not check.\n"
-    "--json prints the schema in docs/verify.md.\n";
+    "One line per tunnel: up, DEGRADED or DOWN with the root cause first, and its fix; a\n"
+    "tunnel whose VXLAN would pass unencrypted is CRITICAL. Under a tunnel that is not up,\n"
+    "the checks that failed: its 4 ESP SAs (transport mode, AES-GCM-128, 128-bit ICV, ESN,\n"
+    "VXLAN selectors, offload on the PF), policies and guard, the route to the peer, the OVS\n"
+    "port and the IKE_SA; and the node's PF, representor, underlay address and MTU.\n"
+    "Exit 0 all up, 3 problems found, 1 could not check. --json prints every check and\n"
+    "every verdict (docs/verify.md).\n";
 
 /*
  * Thousands of peers make megabytes of report. Into a pipe or a file, stdio buffers a block
@@ -291,7 +353,8 @@ int cmd_verify(int argc, char **argv)
 		OPT_DST_PORT,
 		OPT_NAME,
 		OPT_EXPECT,
-		OPT_CONFIG
+		OPT_CONFIG,
+		OPT_ALL
 	};
 	static const struct option longopts[] = {
 		{ "local", required_argument, NULL, OPT_LOCAL },
@@ -304,6 +367,7 @@ int cmd_verify(int argc, char **argv)
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "expect-offload", required_argument, NULL, OPT_EXPECT },
 		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "all", no_argument, NULL, OPT_ALL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -320,6 +384,7 @@ int cmd_verify(int argc, char **argv)
 	int c, rc;
 
 	stdout_buffer(); /* before anything is written: setvbuf must come first */
+	show_all = ewoe_opts.verbosity > 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_LOCAL:
@@ -362,6 +427,9 @@ int cmd_verify(int argc, char **argv)
 			break;
 		case OPT_CONFIG:
 			config = optarg;
+			break;
+		case OPT_ALL:
+			show_all = true;
 			break;
 		case 'h':
 			ewoe_cmd_usage(cmd, NULL, false);

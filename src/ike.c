@@ -24,6 +24,7 @@
 #include "ewoe.h"
 #include "ike.h"
 #include "news.h"
+#include "state.h"
 #include "libvici.h"
 #include "platform.h"
 
@@ -1198,6 +1199,22 @@ static int start_children(struct ike *ike, const char *conn, int installed)
 	return err;
 }
 
+/* The error line of a bring-up that failed, printed and kept for verify (state.h). */
+static void failed(const struct bringup *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void failed(const struct bringup *b, const char *fmt, ...)
+{
+	char line[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ewoe_err("%s", line);
+	state_failure_set(b->peer->name, line);
+}
+
 /* Why a connection is not up: the peer's own error notify, else charon's last word. */
 static const char *failure_reason(struct bringup *b, const char *otherwise)
 {
@@ -1255,11 +1272,11 @@ static int refused_by_kernel(struct log_watch *w, struct bringup *b)
 		return 0;
 	}
 	if (offloaded)
-		ewoe_err("%s: the kernel refused the ESP SAs with %s (hw_offload = %s): %s",
-			 b->conn, b->remote, ewoe_offload_name(mode), b->refused);
+		failed(b, "%s: the kernel refused the ESP SAs with %s (hw_offload = %s): %s",
+		       b->conn, b->remote, ewoe_offload_name(mode), b->refused);
 	else
-		ewoe_err("%s: the kernel refused the ESP SAs with %s: %s", b->conn, b->remote,
-			 b->refused);
+		failed(b, "%s: the kernel refused the ESP SAs with %s: %s", b->conn, b->remote,
+		       b->refused);
 	pthread_mutex_unlock(&w->lock);
 	if (offloaded)
 		ewoe_hint("the PF cannot do IPsec %s offload: turn it on in the driver (packet "
@@ -1279,6 +1296,7 @@ static int bringup_step(struct ike *ike, struct log_watch *w, struct bringup *b,
 
 	if (scan->established && scan->installed == 3) {
 		ewoe_info("%s: IKE_SA and both CHILD_SAs with %s are up", b->conn, b->remote);
+		state_failure_clear(b->peer->name);
 		return 0;
 	}
 	if (scan->established && b->established_at < 0)
@@ -1302,8 +1320,8 @@ static int bringup_step(struct ike *ike, struct log_watch *w, struct bringup *b,
 		}
 	} else if (b->seen || peer_refused(w, b)) {
 		pthread_mutex_lock(&w->lock);
-		ewoe_err("%s: IKE with %s failed: %s", b->conn, b->remote,
-			 failure_reason(b, "the IKE_SA was closed"));
+		failed(b, "%s: IKE with %s failed: %s", b->conn, b->remote,
+		       failure_reason(b, "the IKE_SA was closed"));
 		hint_notify(b);
 		pthread_mutex_unlock(&w->lock);
 		return -ECONNABORTED;
@@ -1320,17 +1338,17 @@ static int bringup_step(struct ike *ike, struct log_watch *w, struct bringup *b,
 		return 1;
 	pthread_mutex_lock(&w->lock);
 	if (scan->established)
-		ewoe_err("%s: IKE_SA with %s established, but %s not installed after %d s%s%s",
-			 b->conn, b->remote, scan->installed ? "one CHILD_SA" : "the CHILD_SAs",
-			 timeout_ms / 1000, b->last[0] || b->notify[0] ? ": " : "",
-			 failure_reason(b, ""));
+		failed(b, "%s: IKE_SA with %s established, but %s not installed after %d s%s%s",
+		       b->conn, b->remote, scan->installed ? "one CHILD_SA" : "the CHILD_SAs",
+		       timeout_ms / 1000, b->last[0] || b->notify[0] ? ": " : "",
+		       failure_reason(b, ""));
 	else if (b->last[0] || b->notify[0])
-		ewoe_err("%s: no IKE_SA with %s after %d s (state %s): %s", b->conn, b->remote,
-			 timeout_ms / 1000, scan->any_sa ? scan->state : "none",
-			 failure_reason(b, ""));
+		failed(b, "%s: no IKE_SA with %s after %d s (state %s): %s", b->conn, b->remote,
+		       timeout_ms / 1000, scan->any_sa ? scan->state : "none",
+		       failure_reason(b, ""));
 	else
-		ewoe_err("%s: no IKE_SA with %s after %d s: the peer does not answer", b->conn,
-			 b->remote, timeout_ms / 1000);
+		failed(b, "%s: no IKE_SA with %s after %d s: the peer does not answer", b->conn,
+		       b->remote, timeout_ms / 1000);
 	if (!hint_notify(b))
 		ewoe_hint("check that the peer runs `ewoe tunnel` with matching settings and that "
 			  "UDP 500/4500 reach it; -v shows charon's log");

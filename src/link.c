@@ -292,6 +292,80 @@ out:
 	return err;
 }
 
+int link_has_addr(const char *ifname, const struct ewoe_addr *addr)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct addr_find af = { .want = addr, .prefix_len = -1 };
+	struct link_state li;
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	struct netlink nl;
+	int err;
+
+	err = netlink_open(&nl, NETLINK_ROUTE);
+	if (err)
+		return err;
+	err = link_read(&nl, ifname, &li);
+	if (err)
+		goto out;
+	af.ifindex = li.ifindex;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (unsigned char)addr->family;
+	err = netlink_call(&nl, nlh, addr_find_cb, &af);
+	if (err)
+		netlink_fail(&nl, err, "%s: listing its addresses", ifname);
+	else
+		err = af.prefix_len >= 0;
+out:
+	netlink_close(&nl);
+	return err;
+}
+
+static int route_oif_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	int *oif = data;
+	struct nlattr *attr;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*rtm))
+	{
+		if (mnl_attr_get_type(attr) == RTA_OIF && !mnl_attr_validate(attr, MNL_TYPE_U32))
+			*oif = (int)mnl_attr_get_u32(attr);
+	}
+	return MNL_CB_OK;
+}
+
+int link_route_oif(const struct ewoe_addr *dst)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	size_t len = dst->family == AF_INET ? sizeof(dst->v4) : sizeof(dst->v6);
+	struct rtmsg *rtm;
+	struct netlink nl;
+	int err, oif = 0;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (unsigned char)dst->family;
+	rtm->rtm_dst_len = (unsigned char)(len * 8);
+	mnl_attr_put(nlh, RTA_DST, len, &dst->v4);
+	err = netlink_open(&nl, NETLINK_ROUTE);
+	if (err)
+		return err;
+	err = netlink_call(&nl, nlh, route_oif_cb, &oif);
+	netlink_close(&nl);
+	/* No route is an answer here, not an error: the caller reports it. */
+	if (err == -ENETUNREACH || err == -EHOSTUNREACH)
+		return 0;
+	return err ? err : oif;
+}
+
 /* ---- generic netlink: ethtool, devlink ---- */
 
 static struct nlmsghdr *genl_put(char *buf, uint16_t family, uint8_t cmd, uint8_t version,

@@ -20,6 +20,8 @@ extern char **environ;
 
 #define BFCONF_MAX_SIZE (1 << 20)
 
+static int write_atomic(const char *path, const char *data, size_t len, const struct stat *like);
+
 int platform_path(char *buf, size_t len, const char *rel)
 {
 	const char *root = ewoe_opts.root && *ewoe_opts.root ? ewoe_opts.root : "/";
@@ -141,6 +143,13 @@ int platform_run_action(const char *const argv[])
 		return -EIO;
 	}
 	return 1;
+}
+
+int platform_write_file(const char *path, const char *data, size_t len, mode_t mode)
+{
+	struct stat like = { .st_mode = mode, .st_uid = geteuid(), .st_gid = getegid() };
+
+	return write_atomic(path, data, len, &like);
 }
 
 int platform_read_line(const char *rel, char *buf, size_t len)

@@ -604,9 +604,8 @@ static void extra_stale_sas(void **state)
 	f->sa[f->n_sa++] = unrelated;
 	run(f);
 	assert_failed(f, fails, 2);
-	assert_non_null(strstr(line(f, "sa extra spi 0x0000dead")->fix,
-			       "ip xfrm state delete src " LOCAL " dst " REMOTE
-			       " proto esp spi 0x0000dead"));
+	assert_non_null(strstr(line(f, "sa extra spi 0x0000dead")->fix, "'ewoe setup' removes"));
+	assert_int_equal(line(f, "sa extra spi 0x0000dead")->kind, KIND_SA_EXTRA);
 	/* The original SAs keep their slots. */
 	assert_string_equal(line(f, "sa out any->4789")->found, "spi 0xc0000011 reqid 1");
 }
@@ -770,18 +769,20 @@ static void parse_policy_fields(void **state)
 	assert_int_equal(xfrm_parse_policy(nlh, &pol), -EINVAL);
 }
 
-static void daemons_unreachable_are_skipped(void **state)
+/* A daemon that does not answer fails every tunnel: the kernel alone cannot say it is up. */
+static void daemons_unreachable_fail(void **state)
 {
 	struct fixture *f = *state;
 
 	run(f);
-	assert_int_equal(check_ovs(&f->report, &f->peer, "pf0hpf", NULL), 0);
-	assert_int_equal(check_ike(&f->report, &f->peer, NULL), 0);
-	assert_int_equal(f->report.n_skip, 2);
-	assert_int_equal(f->report.n_fail, 0);
-	assert_int_equal(check_report_exit(&f->report), EXIT_OK);
-	assert_string_equal(line(f, "ovs")->found, "unreachable (skipped)");
-	assert_string_equal(line(f, "ike")->found, "unreachable (skipped)");
+	assert_int_equal(check_ovs(&f->report, &f->peer, "pf0hpf", NULL, "unix:/run/db.sock"), 0);
+	assert_int_equal(check_ike(&f->report, &f->peer, NULL, "unix:///run/charon.vici"), 0);
+	assert_int_equal(f->report.n_skip, 0);
+	assert_int_equal(f->report.n_fail, 2);
+	assert_int_equal(check_report_exit(&f->report), EXIT_PROBLEMS);
+	assert_string_equal(line(f, "ovs daemon")->found, "no answer at unix:/run/db.sock");
+	assert_string_equal(line(f, "ike daemon")->found, "no answer at unix:///run/charon.vici");
+	assert_non_null(strstr(line(f, "ike daemon")->fix, "start strongSwan"));
 }
 
 static void daemon_verdicts(void **state)
@@ -795,8 +796,8 @@ static void daemon_verdicts(void **state)
 	struct fixture *f = *state;
 
 	check_report_init(&f->report, OFFLOAD_PACKET);
-	assert_int_equal(check_ovs(&f->report, &f->peer, "pf0hpf", &ovs), 0);
-	assert_int_equal(check_ike(&f->report, &f->peer, &ike), 0);
+	assert_int_equal(check_ovs(&f->report, &f->peer, "pf0hpf", &ovs, "db"), 0);
+	assert_int_equal(check_ike(&f->report, &f->peer, &ike, "vici"), 0);
 	assert_int_equal(f->report.n_fail, 0);
 	assert_int_equal(f->report.n_ok, 6);
 
@@ -809,8 +810,8 @@ static void daemon_verdicts(void **state)
 	ike.children_installed = 1;
 	check_report_free(&f->report);
 	check_report_init(&f->report, OFFLOAD_PACKET);
-	check_ovs(&f->report, &f->peer, "pf0hpf", &ovs);
-	check_ike(&f->report, &f->peer, &ike);
+	check_ovs(&f->report, &f->peer, "pf0hpf", &ovs, "db");
+	check_ike(&f->report, &f->peer, &ike, "vici");
 	static const char *const fails[] = { "ovs representor", "ovs tunnel", "ovs ipsec options",
 					     "ike sa", "ike children" };
 	assert_failed(f, fails, 5);
@@ -822,7 +823,7 @@ static void daemon_verdicts(void **state)
 	ike.conn_loaded = false;
 	check_report_free(&f->report);
 	check_report_init(&f->report, OFFLOAD_PACKET);
-	check_ike(&f->report, &f->peer, &ike);
+	check_ike(&f->report, &f->peer, &ike, "vici");
 	assert_int_equal(f->report.n, 1);
 	assert_string_equal(line(f, "ike sa")->found, "connection ewoe-bfr not loaded");
 }
@@ -916,8 +917,9 @@ static struct json_object *report_json(struct check_report *r)
 
 static void json_schema(void **state)
 {
-	static const char *const order[] = { "schema", "expect_offload", "checks", "summary",
-					     "result" };
+	static const char *const order[] = { "schema", "expect_offload", "checks", "tunnels",
+					     "summary", "result" };
+	struct check_node node = { .pf = "p0", .rep = "pf0hpf", .vici = "vici" };
 	struct fixture *f = *state;
 	struct json_object *root, *checks, *c;
 	char *out = NULL;
@@ -927,17 +929,28 @@ static void json_schema(void **state)
 	f->sa[0].esn = false;
 	run(f);
 	check_mtu(&f->report, "p0", 1500, "pf0hpf", 1500);
-	check_ike(&f->report, &f->peer, NULL);
+	check_ike(&f->report, &f->peer, NULL, "vici");
+	assert_int_equal(check_tunnel_verdict(&f->report, &f->peer, &node, NULL, 0), 0);
 	/* fix is null unless the line failed, whatever the line holds */
 	snprintf(f->report.lines[0].fix, sizeof(f->report.lines[0].fix), "not shown");
 	root = report_json(&f->report);
-	assert_string_equal(json_object_get_string(get(root, "schema")), "ewoe-verify/1");
+	assert_string_equal(json_object_get_string(get(root, "schema")), "ewoe-verify/2");
 	assert_string_equal(json_object_get_string(get(root, "result")), "problems");
 	assert_string_equal(json_object_get_string(get(root, "expect_offload")), "packet");
-	assert_int_equal(json_object_get_int(get(get(root, "summary"), "failed")), 2);
+	assert_int_equal(json_object_get_int(get(get(root, "summary"), "failed")), 3);
 	assert_int_equal(json_object_get_int(get(get(root, "summary"), "ok")), 39);
-	assert_int_equal(json_object_get_int(get(get(root, "summary"), "skipped")), 1);
-	assert_int_equal(json_object_object_length(root), 5);
+	assert_int_equal(json_object_get_int(get(get(root, "summary"), "skipped")), 0);
+	assert_int_equal(json_object_get_int(get(get(root, "summary"), "degraded")), 1);
+	assert_int_equal(json_object_get_int(get(get(root, "summary"), "critical")), 0);
+	assert_int_equal(json_object_object_length(root), 6);
+	c = json_object_array_get_idx(get(root, "tunnels"), 0);
+	assert_string_equal(json_object_get_string(get(c, "peer")), "bfr");
+	assert_string_equal(json_object_get_string(get(c, "state")), "degraded");
+	assert_false(json_object_get_boolean(get(c, "critical")));
+	/* charon is gone, the kernel's SAs still carry traffic: the daemon is the root cause */
+	assert_non_null(strstr(json_object_get_string(get(c, "cause")),
+			       "the IKE daemon does not answer at vici"));
+	assert_non_null(strstr(json_object_get_string(get(c, "fix")), "start strongSwan"));
 	/* The documented order: the checks before what can only be known after the last one. */
 	json_object_object_foreach(root, key, val)
 	{
@@ -967,9 +980,13 @@ static void json_schema(void **state)
 	c = json_object_array_get_idx(checks, f->report.n - 2);
 	assert_null(get(c, "peer"));
 	assert_string_equal(json_object_get_string(get(c, "category")), "mtu");
+	assert_string_equal(json_object_get_string(get(c, "severity")), "error");
 	c = json_object_array_get_idx(checks, f->report.n - 1);
-	assert_string_equal(json_object_get_string(get(c, "status")), "skipped");
-	assert_null(get(c, "fix"));
+	assert_string_equal(json_object_get_string(get(c, "status")), "fail");
+	assert_string_equal(json_object_get_string(get(c, "item")), "ike daemon");
+	assert_string_equal(json_object_get_string(get(c, "severity")), "error");
+	c = json_object_array_get_idx(checks, 0);
+	assert_null(get(c, "severity"));
 	json_object_put(root);
 
 	m = open_memstream(&out, &len);
@@ -979,7 +996,7 @@ static void json_schema(void **state)
 	root = parse_document(out);
 	free(out);
 	assert_int_equal(json_object_object_length(root), 3);
-	assert_string_equal(json_object_get_string(get(root, "schema")), "ewoe-verify/1");
+	assert_string_equal(json_object_get_string(get(root, "schema")), "ewoe-verify/2");
 	assert_string_equal(json_object_get_string(get(root, "result")), "error");
 	assert_string_equal(json_object_get_string(get(root, "error")),
 			    "reading \"xfrm\" states: Operation not permitted");
@@ -1012,7 +1029,7 @@ static void json_stream_in_batches(void **state)
 	check_report_forget_lines(r);
 	check_report_json_lines(r, m); /* a peer with no lines left to print */
 
-	check_ike(r, &f->peer, NULL);
+	check_ike(r, &f->peer, NULL, "vici");
 	check_mtu(r, "p0", 1550, "pf0hpf", 1500);
 	assert_int_equal(r->n, 2);
 	for (size_t i = 0; i < r->n; i++)
@@ -1031,8 +1048,9 @@ static void json_stream_in_batches(void **state)
 		    json_object_get_string(get(json_object_array_get_idx(checks, i), "item")),
 		    items[i]);
 	assert_int_equal(json_object_get_int(get(get(root, "summary"), "ok")), r->n_ok);
-	assert_int_equal(json_object_get_int(get(get(root, "summary"), "failed")), 1);
-	assert_int_equal(json_object_get_int(get(get(root, "summary"), "skipped")), 1);
+	/* the AEAD and the IKE daemon that does not answer */
+	assert_int_equal(json_object_get_int(get(get(root, "summary"), "failed")), 2);
+	assert_int_equal(json_object_get_int(get(get(root, "summary"), "skipped")), 0);
 	assert_int_equal(r->n_ok + r->n_fail + r->n_skip, n);
 	assert_string_equal(json_object_get_string(get(root, "result")), "problems");
 	json_object_put(root);
@@ -1408,6 +1426,151 @@ static void guard_is_not_the_tunnel_policy(void **state)
 	assert_int_equal(line(f, "guard out any->4789")->status, CHECK_OK);
 }
 
+static const struct ike_status ike_up = { .conn_loaded = true,
+					   .ike_established = true,
+					   .children_installed = 2 };
+
+/* The verdict of the fixture's tunnel with these IKE answers (NULL: no daemon) and PF. */
+static const struct check_verdict *verdict(struct fixture *f, const struct ike_status *ike,
+					   const char *failure, bool pf_up)
+{
+	static const struct ovsdb_tunnel_status ovs = {
+		.bridge_exists = true, .rep_on_bridge = true, .iface_exists = true, .ofport = 3
+	};
+	struct ewoe_addr local;
+	struct check_node node = { .pf = "p0", .rep = "pf0hpf", .pf_ifindex = PF_INDEX,
+				   .pf_up = pf_up, .pf_carrier = true, .rep_exists = true,
+				   .rep_up = true, .address = &local, .address_on_pf = 1,
+				   .vici = "unix:///run/charon.vici", .db = "db" };
+
+	assert_int_equal(ewoe_addr_parse(LOCAL, &local), 0);
+	run(f);
+	assert_int_equal(check_node_links(&f->report, &node), 0);
+	assert_int_equal(check_route(&f->report, &f->peer, &node, PF_INDEX, NULL), 0);
+	assert_int_equal(check_ovs(&f->report, &f->peer, "pf0hpf", &ovs, "db"), 0);
+	assert_int_equal(check_ike(&f->report, &f->peer, ike, node.vici), 0);
+	assert_int_equal(check_tunnel_verdict(&f->report, &f->peer, &node, failure, 150), 0);
+	assert_int_equal(f->report.n_verdicts, 1);
+	return &f->report.verdicts[0];
+}
+
+static void only_guards(struct fixture *f)
+{
+	f->n_sa = 0;
+	f->pol[0] = good_guard(XFRM_POLICY_OUT);
+	f->pol[1] = good_guard(XFRM_POLICY_IN);
+	f->n_pol = 2;
+}
+
+static void verdict_up(void **state)
+{
+	struct fixture *f = *state;
+	const struct check_verdict *v = verdict(f, &ike_up, NULL, true);
+
+	assert_int_equal(v->state, TUNNEL_UP);
+	assert_false(v->critical);
+	assert_string_equal(v->remote, REMOTE);
+	assert_int_equal(check_report_exit(&f->report), EXIT_OK);
+	assert_int_equal(f->report.n_state[TUNNEL_UP], 1);
+}
+
+/* Charon's out policy and the out guard both gone: VXLAN leaves in the clear. First, loud. */
+static void verdict_plaintext_is_critical(void **state)
+{
+	struct fixture *f = *state;
+	const struct check_verdict *v;
+
+	f->pol[0] = f->pol[5]; /* out any->4789 gone, out 4789->any in its place */
+	f->pol[5] = f->pol[7]; /* the out guard gone, the in guard kept */
+	f->n_pol = 6;
+	v = verdict(f, &ike_up, NULL, true);
+	assert_int_equal(v->state, TUNNEL_DOWN);
+	assert_true(v->critical);
+	assert_non_null(strstr(v->cause, "VXLAN to " REMOTE " passes UNENCRYPTED"));
+	assert_non_null(strstr(v->fix, "ewoe guard"));
+	assert_true(line(f, "policy out any->4789")->critical);
+	assert_true(line(f, "guard out any->4789")->critical);
+	assert_false(line(f, "guard in any->4789")->critical);
+	assert_int_equal(f->report.n_critical, 1);
+}
+
+/* The guard holds: a policy removed behind charon blocks traffic, it does not leak it. */
+static void verdict_removed_behind_charon(void **state)
+{
+	struct fixture *f = *state;
+	const struct check_verdict *v;
+
+	f->pol[0] = f->pol[--f->n_pol]; /* out any->4789 gone; the guards stay */
+	v = verdict(f, &ike_up, NULL, true);
+	assert_int_equal(v->state, TUNNEL_DOWN);
+	assert_false(v->critical);
+	assert_non_null(strstr(v->cause, "removed behind charon's back"));
+	assert_non_null(strstr(v->fix, "ewoe setup"));
+	assert_false(line(f, "policy out any->4789")->critical);
+}
+
+static void verdict_no_ike_sa_names_the_last_failure(void **state)
+{
+	static const struct ike_status no_sa = { .conn_loaded = true, .state = "none" };
+	struct fixture *f = *state;
+	const struct check_verdict *v;
+
+	only_guards(f);
+	v = verdict(f, &no_sa,
+		    "ewoe-bfr: IKE with " REMOTE " failed: the peer answered AUTHENTICATION_FAILED",
+		    true);
+	assert_int_equal(v->state, TUNNEL_DOWN);
+	assert_false(v->critical); /* the guards block it */
+	assert_non_null(strstr(v->cause, "no IKE_SA with " REMOTE "; last failure, 2 min ago: "));
+	assert_non_null(strstr(v->cause, "AUTHENTICATION_FAILED"));
+	assert_non_null(strstr(v->fix, "same PSK"));
+	/* The missing SAs and policies are consequences, listed under it, not other causes. */
+	assert_int_equal(line(f, "sa out any->4789")->status, CHECK_FAIL);
+}
+
+static void verdict_orphans_degrade(void **state)
+{
+	struct fixture *f = *state;
+	const struct check_verdict *v;
+
+	f->sa[f->n_sa] = good_sa(true, true);
+	f->sa[f->n_sa++].spi = 0xdead;
+	v = verdict(f, &ike_up, NULL, true);
+	assert_int_equal(v->state, TUNNEL_DEGRADED);
+	assert_non_null(strstr(v->cause, "1 ESP SA between the tunnel's addresses that no IKE_SA owns"));
+	assert_non_null(strstr(v->fix, "'ewoe setup' removes them"));
+}
+
+static void verdict_daemon_down(void **state)
+{
+	struct fixture *f = *state;
+	const struct check_verdict *v;
+
+	/* charon killed: its SAs still carry traffic, and nothing will rekey them */
+	v = verdict(f, NULL, NULL, true);
+	assert_int_equal(v->state, TUNNEL_DEGRADED);
+	assert_non_null(strstr(v->cause, "the IKE daemon does not answer at unix:///run/charon.vici"));
+	assert_int_equal(check_report_exit(&f->report), EXIT_PROBLEMS);
+
+	/* charon stopped cleanly: no SAs, no policies, the guards alone */
+	check_report_free(&f->report);
+	only_guards(f);
+	v = verdict(f, NULL, NULL, true);
+	assert_int_equal(v->state, TUNNEL_DOWN);
+	assert_false(v->critical);
+	assert_null(strstr(v->cause, "carry traffic"));
+}
+
+static void verdict_pf_down_is_the_root_cause(void **state)
+{
+	struct fixture *f = *state;
+	const struct check_verdict *v = verdict(f, &ike_up, NULL, false);
+
+	assert_int_equal(v->state, TUNNEL_DOWN);
+	assert_string_equal(v->cause, "the PF p0 is down");
+	assert_non_null(strstr(v->fix, "'ewoe setup' sets the PF up"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1434,7 +1597,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(offloaded_fwd_policy_fails, setup, teardown),
 		cmocka_unit_test(parse_sa_fields),
 		cmocka_unit_test(parse_policy_fields),
-		cmocka_unit_test_setup_teardown(daemons_unreachable_are_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(daemons_unreachable_fail, setup, teardown),
 		cmocka_unit_test_setup_teardown(daemon_verdicts, setup, teardown),
 		cmocka_unit_test(mtu_verdicts),
 		cmocka_unit_test_setup_teardown(json_schema, setup, teardown),
@@ -1444,6 +1607,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(table_output, setup, teardown),
 		cmocka_unit_test(index_many_tunnels),
 		cmocka_unit_test(guard_request_uapi),
+		cmocka_unit_test_setup_teardown(verdict_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(verdict_plaintext_is_critical, setup, teardown),
+		cmocka_unit_test_setup_teardown(verdict_removed_behind_charon, setup, teardown),
+		cmocka_unit_test_setup_teardown(verdict_no_ike_sa_names_the_last_failure, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(verdict_orphans_degrade, setup, teardown),
+		cmocka_unit_test_setup_teardown(verdict_daemon_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(verdict_pf_down_is_the_root_cause, setup, teardown),
 		cmocka_unit_test_setup_teardown(guard_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(guard_is_not_the_tunnel_policy, setup, teardown),
 	};

@@ -10,7 +10,7 @@ need_cmd setpriv
 
 L=192.0.2.1
 R=198.51.100.2
-# No daemons: those sides must be reported as skipped, never as failures.
+# No daemons: a node with tunnels fails on them (nothing on their side can be seen or fixed).
 NODAEMONS="--db unix:$T/no-db.sock --vici unix://$T/no-charon.vici --timeout 2"
 TUNNEL="--local $L --remote $R"
 
@@ -42,33 +42,46 @@ remote = $R
 remote = 203.0.113.3
 EOC
 chmod 600 "$T/ewoe.conf"
-expect_exit 3 unshare -n "$EWOE" $NODAEMONS verify --config "$T/ewoe.conf"
-grep -q "^arm2  *sa out any->4789  *FAIL  *missing" "$T/stdout" || fail "config peer arm2 not checked"
-grep -q "^arm3  *sa out any->4789  *FAIL  *missing" "$T/stdout" || fail "config peer arm3 not checked"
+expect_exit 3 unshare -n "$EWOE" --json $NODAEMONS verify --config "$T/ewoe.conf"
+python3 - "$T/stdout" <<'EOF' || fail "the config's peers were not both checked"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [t["peer"] for t in d["tunnels"]] == ["arm2", "arm3"], d["tunnels"]
+for peer in ("arm2", "arm3"):
+    assert any(c["peer"] == peer and c["item"] == "sa out any->4789" and c["found"] == "missing"
+               for c in d["checks"]), peer
+EOF
 expect_exit 2 "$EWOE" verify --config "$T/ewoe.conf" --local $L --remote $R
 expect_exit 2 "$EWOE" verify --config "$T/missing.conf"
 grep -q "cannot read config $T/missing.conf" "$T/stderr" || fail "missing config not named"
 
-# --- empty namespace: four missing SAs, four missing out/in policies, no PF: exit 3 ---
+# --- empty namespace: no PF, no SA, no policy, no guard, no daemon: exit 3, CRITICAL first ---
 expect_exit 3 unshare -n "$EWOE" $NODAEMONS verify $TUNNEL --name bfr
+grep -q "^bfr  *CRITICAL  *$R  *VXLAN to and from $R passes UNENCRYPTED: no IPsec policy and no guard" \
+	"$T/stdout" || fail "no CRITICAL headline for a tunnel with neither policies nor guard"
+grep -q "^ *fix: 'ewoe guard' blocks it at once" "$T/stdout" || fail "the critical headline has no fix"
+grep -q '^(node)  *DOWN  *-  *the PF p0 does not exist$' "$T/stdout" ||
+	fail "the missing PF is not the node's headline"
 for sa in 'sa out any->4789' 'sa in 4789->any' 'sa in any->4789' 'sa out 4789->any'; do
-	grep -q "^bfr  *$sa  *FAIL  *missing  *ESP SA" "$T/stdout" || fail "'$sa' not reported missing"
+	grep -q "^ *$sa  *FAIL  *missing  *expected ESP SA" "$T/stdout" || fail "'$sa' not reported missing"
 done
-[ "$(grep -c '^bfr  *policy [a-z]* [a-z0-9>-]*  *FAIL  *missing' "$T/stdout")" -eq 4 ] ||
-	fail "four missing out/in policies not reported"
-# Transport mode installs no forwarding policies: their absence is right.
-[ "$(grep -c '^bfr  *policy fwd [a-z0-9>-]*  *ok  *none' "$T/stdout")" -eq 2 ] ||
-	fail "absent fwd policies not reported as fine"
-grep -q '^bfr  *ovs  *skipped  *unreachable (skipped)' "$T/stdout" || fail "OVS not skipped"
-grep -q '^bfr  *ike  *skipped  *unreachable (skipped)' "$T/stdout" || fail "IKE not skipped"
-grep -q '^-  *mtu  *FAIL  *p0 not found' "$T/stdout" || fail "missing PF not reported"
-grep -q 'fix: IKE has not installed this CHILD_SA' "$T/stdout" || fail "no fix line"
-grep -q '^2 ok, 11 failed, 2 skipped$' "$T/stdout" || fail "wrong summary"
-[ "$(grep -c '^bfr  *guard [a-z]* any->4789  *FAIL  *missing' "$T/stdout")" -eq 2 ] ||
-	fail "the two missing guards not reported"
-grep -q 'fix: without it VXLAN to 198.51.100.2 leaves the tunnel in the clear' "$T/stdout" ||
-	fail "a missing out guard does not say VXLAN would leave in the clear"
+# The out and in policies VXLAN needs, and both guards: what lets it pass in the clear.
+[ "$(grep -c '^ *\(policy\|guard\) \(out\|in\) any->4789  *CRITICAL  *missing' "$T/stdout")" -eq 4 ] ||
+	fail "the plaintext path is not marked CRITICAL on its four lines"
+grep -q '^ *ovs daemon  *FAIL  *no answer at unix:' "$T/stdout" || fail "OVSDB not answering is not a failure"
+grep -q '^ *ike daemon  *FAIL  *no answer at unix:' "$T/stdout" || fail "charon not answering is not a failure"
+grep -q '^ *link route  *FAIL  *no route' "$T/stdout" || fail "no route to the peer not reported"
+grep -q ' ok  ' "$T/stdout" && fail "lines that passed are shown without --all"
+grep -q '^1 tunnel: 0 up, 0 degraded, 1 down, VXLAN UNENCRYPTED on some$' "$T/stdout" ||
+	fail "wrong tunnel summary"
+grep -q '^2 ok, 17 failed, 0 skipped$' "$T/stdout" || fail "wrong summary"
 grep -q "$(printf '\033')" "$T/stdout" && fail "colour codes when not on a terminal"
+# --all shows every check, the passed ones too: transport mode has no fwd policies, rightly.
+expect_exit 3 unshare -n "$EWOE" $NODAEMONS verify $TUNNEL --name bfr --all
+[ "$(grep -c '^ *policy fwd [a-z0-9>-]*  *ok  *none' "$T/stdout")" -eq 2 ] ||
+	fail "absent fwd policies not reported as fine"
+grep -q "^ *fix: 'ewoe setup' re-establishes the tunnel's CHILD_SAs$" "$T/stdout" ||
+	fail "--all does not show each line's fix"
 
 # --- the same as JSON: parses, has the documented fields ---
 expect_exit 3 unshare -n "$EWOE" --json $NODAEMONS verify $TUNNEL --name bfr
@@ -76,20 +89,30 @@ python3 -m json.tool "$T/stdout" >/dev/null || fail "--json output does not pars
 python3 - "$T/stdout" <<'EOF' || fail "JSON does not match the schema"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema"] == "ewoe-verify/1", d["schema"]
+assert d["schema"] == "ewoe-verify/2", d["schema"]
 assert d["result"] == "problems"
 assert d["expect_offload"] == "packet"
-assert d["summary"] == {"ok": 2, "failed": 11, "skipped": 2}, d["summary"]
-assert len(d["checks"]) == 15
+assert d["summary"] == {"ok": 2, "failed": 17, "skipped": 0, "critical": 1, "up": 0,
+                        "degraded": 0, "down": 1}, d["summary"]
+assert len(d["checks"]) == 19
 for c in d["checks"]:
-    assert set(c) >= {"peer", "category", "item", "status", "found", "expected", "fix"}, c
+    assert set(c) >= {"peer", "category", "item", "status", "severity", "found", "expected",
+                      "fix"}, c
     assert c["status"] in ("ok", "fail", "skipped")
     assert (c["fix"] is not None) == (c["status"] == "fail"), c
+    assert (c["severity"] is not None) == (c["status"] == "fail"), c
 missing = [c["item"] for c in d["checks"] if c["category"] == "sa" and c["found"] == "missing"]
 assert missing == ["sa out any->4789", "sa in 4789->any", "sa in any->4789",
                    "sa out 4789->any"], missing
-assert all(c["peer"] == "bfr" for c in d["checks"] if c["category"] != "mtu")
-assert [c["peer"] for c in d["checks"] if c["category"] == "mtu"] == [None]
+critical = sorted(c["item"] for c in d["checks"] if c["severity"] == "critical")
+assert critical == ["guard in any->4789", "guard out any->4789", "policy in any->4789",
+                    "policy out any->4789"], critical
+node = [c["item"] for c in d["checks"] if c["peer"] is None]
+assert node == ["link pf", "link representor", "link address", "mtu"], node
+assert all(c["peer"] == "bfr" for c in d["checks"] if c["peer"] is not None)
+t, = d["tunnels"]
+assert t["peer"] == "bfr" and t["state"] == "down" and t["critical"] is True, t
+assert "UNENCRYPTED" in t["cause"] and "ewoe guard" in t["fix"], t
 EOF
 
 # --- real policies in the kernel, read back with their templates; PF MTU from rtnetlink ---
@@ -111,14 +134,17 @@ pol out $L $R "sport 4789" 2
 pol out $L 203.0.113.7 "dport 4789" 3
 exec "\$@"
 EOF
-expect_exit 3 unshare -n sh "$T/policies.sh" "$EWOE" $NODAEMONS verify $TUNNEL --expect-offload none
-[ "$(grep -c '^vxc6336402  *policy [a-z]* [a-z0-9>-]*  *ok  *allow, 1 template: esp transport reqid [12] ' "$T/stdout")" -eq 6 ] ||
+expect_exit 3 unshare -n sh "$T/policies.sh" "$EWOE" $NODAEMONS verify $TUNNEL --expect-offload none --all
+[ "$(grep -c '^ *policy [a-z]* [a-z0-9>-]*  *ok  *allow, 1 template: esp transport reqid [12] ' "$T/stdout")" -eq 6 ] ||
 	fail "the six kernel policies were not read back"
-[ "$(grep -c '^vxc6336402  *policy .* offload  *ok  *none  *none$' "$T/stdout")" -eq 6 ] ||
+[ "$(grep -c '^ *policy .* offload  *ok  *none  *expected none$' "$T/stdout")" -eq 6 ] ||
 	fail "policy offload not read as none"
-grep -q '^-  *mtu  *ok  *p0 1550, pf0hpf 1500  *p0 >= 1550 (pf0hpf + 50)$' "$T/stdout" ||
+grep -q '^ *mtu  *ok  *p0 1550, pf0hpf 1500  *expected p0 >= 1550 (pf0hpf + 50)$' "$T/stdout" ||
 	fail "MTU check did not pass with p0 1550 / pf0hpf 1500"
-grep -q '^13 ok, 6 failed, 2 skipped$' "$T/stdout" || fail "wrong summary with policies"
+# Policies without SAs block the traffic (the kernel finds no state): down, not critical.
+grep -q "^vxc6336402  *DOWN  *$R  *the IKE daemon does not answer" "$T/stdout" ||
+	fail "a tunnel without its daemon is not down for that reason"
+grep -q '^13 ok, 12 failed, 0 skipped$' "$T/stdout" || fail "wrong summary with policies"
 
 # --- ewoe's guards, installed by 'ewoe guard' from a config: found, below charon's policies ---
 mkdir -p "$T/etc" && chmod 700 "$T/etc"
@@ -128,18 +154,18 @@ printf '[node]\npf = p0\naddress = %s/24\noffload = none\n\n[peer bfr]\nremote =
 chmod 600 "$T/etc/ewoe.conf"
 expect_exit 3 unshare -n sh "$T/policies.sh" sh -c \
 	'"$1" guard --config "$2" >"$3" && shift 3 && exec "$@"' sh "$EWOE" "$T/etc/ewoe.conf" \
-	"$T/guard.out" "$EWOE" $NODAEMONS verify $TUNNEL --expect-offload none
+	"$T/guard.out" "$EWOE" $NODAEMONS verify $TUNNEL --expect-offload none --all
 [ "$(grep -c '^block VXLAN .* unless it is ESP (xfrm policy \(out\|in\), priority 2000000000)$' "$T/guard.out")" -eq 2 ] ||
 	fail "ewoe guard did not say it installed both policies: $(cat "$T/guard.out")"
-[ "$(grep -c '^vxc6336402  *guard \(out\|in\) any->4789  *ok  *block, priority 2000000000  *block, priority above [0-9]* (the tunnel.s)$' "$T/stdout")" -eq 2 ] ||
+[ "$(grep -c '^ *guard \(out\|in\) any->4789  *ok  *block, priority 2000000000  *expected block, priority above [0-9]* (the tunnel.s)$' "$T/stdout")" -eq 2 ] ||
 	fail "the guards were not found below the tunnel's policies"
-grep -q '^15 ok, 4 failed, 2 skipped$' "$T/stdout" || fail "wrong summary with policies and guards"
+grep -q '^15 ok, 10 failed, 0 skipped$' "$T/stdout" || fail "wrong summary with policies and guards"
 
 # Packet offload expected: the kernel's policies carry no offload, so out/in fail, fwd passes.
-expect_exit 3 unshare -n sh "$T/policies.sh" "$EWOE" $NODAEMONS verify $TUNNEL --pf p0
-[ "$(grep -c 'policy [a-z]* [a-z0-9>-]* offload  *FAIL  *none  *packet on p0$' "$T/stdout")" -eq 4 ] ||
+expect_exit 3 unshare -n sh "$T/policies.sh" "$EWOE" $NODAEMONS verify $TUNNEL --pf p0 --all
+[ "$(grep -c 'policy [a-z]* [a-z0-9>-]* offload  *FAIL  *none  *expected packet on p0$' "$T/stdout")" -eq 4 ] ||
 	fail "missing policy offload not reported on the out and in policies"
-[ "$(grep -c 'policy fwd [a-z0-9>-]* offload  *ok  *none  *none$' "$T/stdout")" -eq 2 ] ||
+[ "$(grep -c 'policy fwd [a-z0-9>-]* offload  *ok  *none  *expected none$' "$T/stdout")" -eq 2 ] ||
 	fail "fwd policies must pass without offload"
 
 # --- no CAP_NET_ADMIN: could not check, exit 1, saying so ---
@@ -149,7 +175,7 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["result"]=
 	"$T/stdout" || fail "error JSON"
 # --- an absent PF is a finding of the report, not an error of verify ---
 expect_exit 3 unshare -n "$EWOE" $NODAEMONS verify $TUNNEL --pf nosuch0
-grep -q '^-  *mtu  *FAIL  *nosuch0 not found  *nosuch0 and pf0hpf present$' "$T/stdout" ||
+grep -q '^ *mtu  *FAIL  *nosuch0 not found  *expected nosuch0 and pf0hpf present$' "$T/stdout" ||
 	fail "absent PF not reported in the table: $(grep mtu "$T/stdout")"
 grep -q 'nosuch0' "$T/stderr" && fail "absent PF printed as an error: $(cat "$T/stderr")"
 

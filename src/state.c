@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ewoe.h"
+#include "platform.h"
+#include "state.h"
+
+#define FAILURES_DIR "run/ewoe/failures"
+
+static int failure_path(const char *peer, char *buf, size_t len)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), FAILURES_DIR "/%s", peer);
+	return platform_path(buf, len, rel);
+}
+
+void state_failure_set(const char *peer, const char *text)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	int err;
+
+	if (ewoe_opts.dry_run || platform_path(dir, sizeof(dir), FAILURES_DIR) ||
+	    failure_path(peer, path, sizeof(path)))
+		return;
+	err = platform_mkdirs(dir, 0700);
+	if (err)
+		ewoe_debug("cannot create %s: %s", dir, strerror(-err));
+	else
+		platform_write_file(path, text, strlen(text), 0600);
+}
+
+void state_failure_clear(const char *peer)
+{
+	char path[PATH_MAX];
+
+	if (!ewoe_opts.dry_run && !failure_path(peer, path, sizeof(path)))
+		unlink(path);
+}
+
+int state_failure_get(const char *peer, char *buf, size_t len, time_t *when)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (failure_path(peer, path, sizeof(path)))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	n = fstat(fd, &st) == 0 ? read(fd, buf, len - 1) : -1;
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	*when = st.st_mtime;
+	return 1;
+}
