@@ -27,9 +27,9 @@ enum check_kind {
 	KIND_OTHER,
 	KIND_SA_MISSING,
 	KIND_SA_EXTRA,
-	KIND_POLICY_MISSING,	 /* a return leg's (from the VXLAN port) */
+	KIND_POLICY_MISSING,	       /* a return leg's (from the VXLAN port) */
 	KIND_VXLAN_OUT_POLICY_MISSING, /* the out policy VXLAN to the peer needs */
-	KIND_VXLAN_IN_POLICY_MISSING,	 /* the in policy VXLAN from the peer needs */
+	KIND_VXLAN_IN_POLICY_MISSING,  /* the in policy VXLAN from the peer needs */
 	KIND_GUARD_OUT_MISSING,
 	KIND_GUARD_IN_MISSING,
 	KIND_OVS_DOWN,
@@ -75,7 +75,7 @@ struct check_report {
 	size_t peer_start; /* the current peer's first line, from check_peer_begin() */
 	struct check_verdict *verdicts;
 	size_t n_verdicts, cap_verdicts;
-	size_t n_state[3]; /* tunnels up, degraded, down */
+	size_t n_state[3];    /* tunnels up, degraded, down */
 	char node_cause[200]; /* the first node-wide failure (PF, representor, address), or "" */
 	char node_fix[320];
 	enum ewoe_offload expect;
@@ -120,8 +120,8 @@ void check_peer_begin(struct check_report *r);
 /* What the node offers every tunnel: its PF and representor, read once per verify. */
 struct check_node {
 	const char *pf, *rep;
-	int pf_ifindex;		   /* 0: no such interface */
-	bool pf_up, pf_carrier;	   /* administratively up; lower layer up */
+	int pf_ifindex;		/* 0: no such interface */
+	bool pf_up, pf_carrier; /* administratively up; lower layer up */
 	bool rep_exists, rep_up;
 	int pf_mtu, rep_mtu;
 	const struct ewoe_addr *address; /* the underlay address the tunnels use */

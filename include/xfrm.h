@@ -91,6 +91,8 @@ int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out);
 /* One dump of all states and one of all policies in this network namespace. -EPERM without
  * CAP_NET_ADMIN. */
 int xfrm_read_kernel(struct xfrm_table *t);
+/* The policies alone (n_sa 0): what the guards need. */
+int xfrm_read_policies(struct xfrm_table *t);
 void xfrm_table_free(struct xfrm_table *t);
 
 /* Delete one SA (by destination, SPI and protocol). 1 deleted, 0 already gone, <0 error. */
@@ -136,12 +138,13 @@ struct nlmsghdr *xfrm_guard_request(char *buf, uint16_t type, const struct xfrm_
 bool xfrm_pol_is_guard(const struct xfrm_pol_info *pol);
 
 /*
- * Install both policies of g, or bring them to what g says (offload). 1 changed, 0 already
- * so, <0 error. A device that refuses the offload leaves a software guard, with one line
- * saying what that leaves unprotected; that is an error only when g->offload_required.
+ * Install both policies of each of the n guards, or bring them to what it says (offload),
+ * from one dump of the kernel's policies: guards in place cost no write. 1 changed, 0 all
+ * already so, <0 error. A device that refuses the offload leaves a software guard, with one
+ * line saying what that leaves unprotected; that is an error only when g->offload_required.
  * Under ewoe_opts.dry_run, says what it would do and changes nothing.
  */
-int xfrm_guard_ensure(const struct xfrm_guard *g, const char *pf);
+int xfrm_guard_ensure(const struct xfrm_guard *g, size_t n, const char *pf);
 
 /* Remove both policies of g. 1 removed, 0 none there, <0 error. */
 int xfrm_guard_remove(const struct xfrm_guard *g);

@@ -552,7 +552,7 @@ static void policy_lines(struct check_report *r, const struct check_expect *e, c
 	}
 	if (!pol) {
 		mark_failed(r, l);
-		l->kind = !s->port_on_dst	? KIND_POLICY_MISSING
+		l->kind = !s->port_on_dst	   ? KIND_POLICY_MISSING
 			  : dir == XFRM_POLICY_OUT ? KIND_VXLAN_OUT_POLICY_MISSING
 						   : KIND_VXLAN_IN_POLICY_MISSING;
 		expected_sel_str(s, p, buf, sizeof(buf));
@@ -877,7 +877,8 @@ int check_ike(struct check_report *r, const struct ewoe_peer *p, const struct ik
 	bool ok;
 
 	if (!st)
-		return daemon_down(r, p, "ike", KIND_IKE_DOWN, "the IKE daemon (charon, VICI)", vici,
+		return daemon_down(r, p, "ike", KIND_IKE_DOWN, "the IKE daemon (charon, VICI)",
+				   vici,
 				   "start strongSwan (systemctl start strongswan): it loads ewoe's "
 				   "swanctl files and the initiator brings the tunnel back");
 	ok = st->conn_loaded && st->ike_established;
@@ -934,8 +935,8 @@ int check_node_links(struct check_report *r, const struct check_node *n)
 		return -ENOMEM;
 	l->kind = KIND_LINK;
 	SET(found, "%s %s", n->pf,
-	    !n->pf_ifindex ? "not found"
-	    : !n->pf_up	   ? "down"
+	    !n->pf_ifindex   ? "not found"
+	    : !n->pf_up	     ? "down"
 	    : !n->pf_carrier ? "up, no carrier"
 			     : "up");
 	SET(expected, "%s up", n->pf);
@@ -964,8 +965,10 @@ int check_node_links(struct check_report *r, const struct check_node *n)
 		    n->rep_exists ? "'ewoe setup' sets the representor up"
 				  : "the host representor does not exist: check the config's "
 				    "representor (pf0hpf or pf1hpf) and that the host's PF is up");
-		snprintf(cause, sizeof(cause), "the host representor %s is %s: the host cannot "
-			 "reach the overlay", n->rep, !n->rep_exists ? "missing" : "down");
+		snprintf(cause, sizeof(cause),
+			 "the host representor %s is %s: the host cannot "
+			 "reach the overlay",
+			 n->rep, !n->rep_exists ? "missing" : "down");
 		node_failure(r, l, cause);
 	}
 
@@ -997,8 +1000,8 @@ int check_route(struct check_report *r, const struct ewoe_peer *p, const struct 
 	char remote[INET6_ADDRSTRLEN], name[IFNAMSIZ];
 	const char *dev = oif > 0 && ifname ? ifname(oif, name) : NULL;
 	bool ok = oif > 0 && oif == n->pf_ifindex;
-	struct check_line *l = add_line(r, p->name, "link", ok ? CHECK_OK : CHECK_FAIL,
-					"link route");
+	struct check_line *l =
+	    add_line(r, p->name, "link", ok ? CHECK_OK : CHECK_FAIL, "link route");
 
 	if (!l)
 		return -ENOMEM;
@@ -1148,7 +1151,9 @@ void check_report_print_lines(const struct check_report *r, FILE *f, bool color,
 			    l->critical ? "CRITICAL"
 			    : failed	? "FAIL"
 					: status_name(l->status),
-			    failed ? "\033[1;31m" : l->status == CHECK_OK ? "\033[32m" : "\033[33m",
+			    failed		    ? "\033[1;31m"
+			    : l->status == CHECK_OK ? "\033[32m"
+						    : "\033[33m",
 			    color, 8);
 		put(&b, "  ");
 		put_column(&b, l->found, w->found);

@@ -15,7 +15,7 @@ struct tally {
 	size_t kind[KIND_LINK + 1];
 	size_t failed;
 	const struct check_line *first[KIND_LINK + 1]; /* the first failed line of each kind */
-	const struct check_line *ike_sa;		/* the "ike sa" line, failed or not */
+	const struct check_line *ike_sa;	       /* the "ike sa" line, failed or not */
 };
 
 static void tally_lines(const struct check_report *r, struct tally *t)
@@ -81,9 +81,9 @@ static void ike_fix(struct check_verdict *v, const struct ewoe_peer *p, const ch
 }
 
 /* The first cause that explains the rest, in the order a fix must come. */
-static void root_cause(struct check_verdict *v, const struct check_report *r,
-		       const struct tally *t, const struct ewoe_peer *p, const struct check_node *n,
-		       const char *failure, long failure_age_s)
+static void root_cause(struct check_verdict *v, const struct check_report *r, const struct tally *t,
+		       const struct ewoe_peer *p, const struct check_node *n, const char *failure,
+		       long failure_age_s)
 {
 	bool kernel_ok = kernel_complete(t);
 	const struct check_line *l;
@@ -97,7 +97,8 @@ static void root_cause(struct check_verdict *v, const struct check_report *r,
 		FIX("%s", l->fix);
 	} else if ((l = t->first[KIND_OVS_DOWN])) {
 		v->state = kernel_ok ? TUNNEL_DEGRADED : TUNNEL_DOWN;
-		CAUSE("the Open vSwitch database does not answer at %s", n->db ? n->db : "its socket");
+		CAUSE("the Open vSwitch database does not answer at %s",
+		      n->db ? n->db : "its socket");
 		FIX("%s", l->fix);
 	} else if (r->node_cause[0]) {
 		v->state = TUNNEL_DOWN;
@@ -151,9 +152,10 @@ static void root_cause(struct check_verdict *v, const struct check_report *r,
 		v->state = TUNNEL_DEGRADED;
 		CAUSE("the guard is missing (%s): VXLAN would pass unencrypted whenever charon has "
 		      "no policy",
-		      t->kind[KIND_GUARD_OUT_MISSING] && t->kind[KIND_GUARD_IN_MISSING] ? "both ways"
-		      : t->kind[KIND_GUARD_OUT_MISSING]				       ? "out"
-											       : "in");
+		      t->kind[KIND_GUARD_OUT_MISSING] && t->kind[KIND_GUARD_IN_MISSING]
+			  ? "both ways"
+		      : t->kind[KIND_GUARD_OUT_MISSING] ? "out"
+							: "in");
 		FIX("'ewoe setup' (or 'ewoe guard') installs it");
 	} else if ((l = t->first[KIND_OTHER])) {
 		v->state = TUNNEL_DEGRADED;
@@ -191,8 +193,10 @@ int check_tunnel_verdict(struct check_report *r, const struct ewoe_peer *p,
 		r->n_critical++;
 		snprintf(cause, sizeof(cause), "%s", v->cause);
 		CAUSE("VXLAN %s %s passes UNENCRYPTED: no IPsec policy and no guard%s%.380s",
-		      out && in ? "to and from" : out ? "to" : "from", v->remote,
-		      cause[0] ? "; " : "", cause);
+		      out && in ? "to and from"
+		      : out	? "to"
+				: "from",
+		      v->remote, cause[0] ? "; " : "", cause);
 		FIX("'ewoe guard' blocks it at once; then 'ewoe setup' restores the tunnel");
 	}
 	r->n_state[v->state]++;

@@ -114,6 +114,14 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 	return rc;
 }
 
+/* An ESP SA between the tunnel's two addresses, either way. */
+static bool tunnel_sa(const struct xfrm_sa_info *sa, const struct ewoe_peer *p)
+{
+	return sa->proto == IPPROTO_ESP &&
+	       ((ewoe_addr_equal(&sa->src, &p->local) && ewoe_addr_equal(&sa->dst, &p->remote)) ||
+		(ewoe_addr_equal(&sa->src, &p->remote) && ewoe_addr_equal(&sa->dst, &p->local)));
+}
+
 static bool spi_known(const struct ike_status *st, uint32_t spi)
 {
 	for (size_t i = 0; i < st->n_spis; i++)
@@ -139,19 +147,21 @@ static int remove_orphaned_sas(struct ike *ike, const struct ewoe_config *cfg)
 	for (size_t i = 0; i < cfg->n_peers && rc >= 0; i++) {
 		const struct ewoe_peer *p = &cfg->peers[i];
 		struct ike_status st;
+		size_t n_sas = 0;
 
+		for (size_t k = 0; k < t.n_sa; k++)
+			n_sas += tunnel_sa(&t.sa[k], p);
+		/* A tunnel's two children have 4; more, and some may be orphans: ask charon. */
+		if (n_sas <= 4)
+			continue;
 		rc = ike_peer_status(ike, p->name, &st);
 		if (rc < 0 || !st.ike_established || st.children_installed != 2 ||
 		    !st.spis_complete)
 			continue;
 		for (size_t k = 0; k < t.n_sa && rc >= 0; k++) {
 			const struct xfrm_sa_info *sa = &t.sa[k];
-			bool ours = (ewoe_addr_equal(&sa->src, &p->local) &&
-				     ewoe_addr_equal(&sa->dst, &p->remote)) ||
-				    (ewoe_addr_equal(&sa->src, &p->remote) &&
-				     ewoe_addr_equal(&sa->dst, &p->local));
 
-			if (!ours || sa->proto != IPPROTO_ESP || spi_known(&st, sa->spi))
+			if (!tunnel_sa(sa, p) || spi_known(&st, sa->spi))
 				continue;
 			rc = xfrm_sa_delete(sa);
 			changed |= rc > 0;

@@ -315,7 +315,7 @@ static int run(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char *
 		/* Before the port exists; without a PF to name, the guard stays in software. */
 		xfrm_guard_of_peer(&a.peer, 0, &guard);
 		if (!rc)
-			rc = xfrm_guard_ensure(&guard, NULL);
+			rc = xfrm_guard_ensure(&guard, 1, NULL);
 		if (rc >= 0)
 			rc = ovs_rc = ovsdb_ensure_tunnel(db, &a.peer, !a.no_wait);
 		if (rc < 0)

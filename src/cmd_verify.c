@@ -79,8 +79,7 @@ static void daemons_open(struct daemons *d)
 	if (!socket_may_answer(ewoe_opts.db, "unix:") ||
 	    ovsdb_open(ewoe_opts.db, timeout, &d->db) < 0)
 		d->db = NULL;
-	if (!socket_may_answer(ewoe_opts.vici, "unix://") ||
-	    ike_open(ewoe_opts.vici, &d->ike) < 0)
+	if (!socket_may_answer(ewoe_opts.vici, "unix://") || ike_open(ewoe_opts.vici, &d->ike) < 0)
 		d->ike = NULL;
 }
 
@@ -158,7 +157,9 @@ static void print_peer(struct check_report *r, const struct check_verdict *v,
 					      .state = failed ? TUNNEL_DOWN : TUNNEL_UP };
 
 		snprintf(node.cause, sizeof(node.cause), "%s",
-			 r->node_cause[0] ? r->node_cause : failed ? "see below" : "the node's links");
+			 r->node_cause[0] ? r->node_cause
+			 : failed	  ? "see below"
+					  : "the node's links");
 		snprintf(node.fix, sizeof(node.fix), "%s", r->node_fix);
 		check_report_print_verdict(&node, stdout, color, w);
 		check_report_print_lines(r, stdout, color, w, show_all);

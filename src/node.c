@@ -266,22 +266,24 @@ int node_apply(const struct node_args *args, const struct ewoe_config *cfg, stru
 int node_guard_peers(const struct ewoe_config *cfg, bool offload_optional)
 {
 	struct link_state pf = { 0 };
-	int rc, changed = 0;
+	struct xfrm_guard *guards;
+	int rc;
 
+	if (!cfg->n_peers)
+		return 0;
 	/* At boot the PF may not exist yet: the software guard holds until setup offloads it. */
-	if (cfg->n_peers && link_get_state(cfg->node.pf, &pf))
+	if (link_get_state(cfg->node.pf, &pf))
 		pf.ifindex = 0;
+	guards = calloc(cfg->n_peers, sizeof(*guards));
+	if (!guards)
+		return -ENOMEM;
 	for (size_t i = 0; i < cfg->n_peers; i++) {
-		struct xfrm_guard g;
-
-		xfrm_guard_of_peer(&cfg->peers[i], pf.ifindex, &g);
-		g.offload_required &= !offload_optional;
-		rc = xfrm_guard_ensure(&g, cfg->node.pf);
-		if (rc < 0)
-			return rc;
-		changed |= rc;
+		xfrm_guard_of_peer(&cfg->peers[i], pf.ifindex, &guards[i]);
+		guards[i].offload_required &= !offload_optional;
 	}
-	return changed;
+	rc = xfrm_guard_ensure(guards, cfg->n_peers, cfg->node.pf);
+	free(guards);
+	return rc;
 }
 
 static bool guard_in_config(const struct xfrm_guard *g, const struct ewoe_config *cfg)

@@ -331,6 +331,19 @@ static int read_policies(struct xfrm_table *t)
 	return err;
 }
 
+int xfrm_read_policies(struct xfrm_table *t)
+{
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	err = read_policies(t);
+	if (err == -EPERM)
+		ewoe_hint("reading IPsec state needs CAP_NET_ADMIN: run as root");
+	if (err)
+		xfrm_table_free(t);
+	return err;
+}
+
 int xfrm_read_kernel(struct xfrm_table *t)
 {
 	int err;

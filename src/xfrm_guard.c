@@ -155,6 +155,10 @@ static int write_guard(struct netlink *nl, const struct xfrm_guard *g, uint8_t d
 	int err;
 
 	err = netlink_call(nl, xfrm_guard_request(buf, type, g, dir, offload), NULL, NULL);
+	/* A tagged policy on the selector that is not quite a guard (another priority, say). */
+	if (err == -EEXIST && type == XFRM_MSG_NEWPOLICY)
+		err = netlink_call(nl, xfrm_guard_request(buf, XFRM_MSG_UPDPOLICY, g, dir, offload),
+				   NULL, NULL);
 	if (err || !offload)
 		return err;
 	err = netlink_call(nl, guard_id_request(buf, XFRM_MSG_GETPOLICY, g, dir), guard_get_cb, &f);
@@ -186,37 +190,38 @@ static void say_refused(const struct netlink *nl, const struct xfrm_guard *g, in
 }
 
 /*
- * One direction: 1 written, 0 already as wanted, <0 error (printed). A device that refuses the
- * offload leaves a software guard and its error in *refused.
+ * One direction, found being what the kernel has for it (NULL: nothing): 1 written, 0 already
+ * as wanted, <0 error (printed). A device that refuses the offload leaves a software guard and
+ * its error in *refused.
  */
 static int guard_ensure_dir(struct netlink *nl, const struct xfrm_guard *g, uint8_t dir,
-			    const char *pf, bool *offload, int *refused)
+			    const struct xfrm_pol_info *found, const char *pf, bool *offload,
+			    int *refused)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], what[128];
-	struct guard_found f = { 0 };
+	char what[128];
 	uint16_t type;
 	int err;
 
-	err = netlink_call(nl, guard_id_request(buf, XFRM_MSG_GETPOLICY, g, dir), guard_get_cb, &f);
-	if (err && err != -ENOENT) {
-		netlink_fail(nl, err, "reading the guard policy %s", dir_word(dir));
-		return err;
-	}
 	/* With offload auto, a software guard found in place stays: the device refused before. */
-	if (f.present && ((f.pol.offload.present == *offload &&
-			   (!*offload || f.pol.offload.ifindex == g->offload_ifindex)) ||
-			  (!f.pol.offload.present && !g->offload_required))) {
-		*offload = f.pol.offload.present;
+	if (found && ((found->offload.present == *offload &&
+		       (!*offload || found->offload.ifindex == g->offload_ifindex)) ||
+		      (!found->offload.present && !g->offload_required))) {
+		*offload = found->offload.present;
 		return 0;
 	}
 	guard_text(g, dir, what, sizeof(what));
-	/* A tagged policy that is not quite ours (another priority, say) is rewritten in place. */
-	type = err == -ENOENT ? XFRM_MSG_NEWPOLICY : XFRM_MSG_UPDPOLICY;
+	/* A guard in another state (software where offload is wanted) is rewritten in place. */
+	type = found ? XFRM_MSG_UPDPOLICY : XFRM_MSG_NEWPOLICY;
 	if (ewoe_opts.dry_run) {
 		ewoe_action("block %s unless it is ESP (xfrm policy %s, priority %u%s%s)", what,
 			    dir_word(dir), EWOE_GUARD_PRIORITY, *offload ? ", offloaded to " : "",
 			    *offload ? pf : "");
 		return 1;
+	}
+	if (!nl->sock) {
+		err = netlink_open(nl, NETLINK_XFRM);
+		if (err)
+			return err;
 	}
 	err = write_guard(nl, g, dir, type, *offload);
 	if (err && *offload) {
@@ -225,7 +230,7 @@ static int guard_ensure_dir(struct netlink *nl, const struct xfrm_guard *g, uint
 		/* The software guard still covers everything the kernel encapsulates. */
 		*offload = false;
 		err = write_guard(nl, g, dir, XFRM_MSG_UPDPOLICY, false);
-		if (!err && f.present && !f.pol.offload.present)
+		if (!err && found && !found->offload.present)
 			return 0;
 	}
 	if (err) {
@@ -238,22 +243,84 @@ static int guard_ensure_dir(struct netlink *nl, const struct xfrm_guard *g, uint
 	return 1;
 }
 
-int xfrm_guard_ensure(const struct xfrm_guard *g, const char *pf)
+/* The guards among the kernel's policies, sorted for guard_find(). */
+struct guard_index {
+	const struct xfrm_pol_info **pol;
+	size_t n;
+};
+
+static int guard_cmp(const struct xfrm_pol_info *a, const struct xfrm_pol_info *b)
+{
+	int c = (a->dir > b->dir) - (a->dir < b->dir);
+
+	if (!c)
+		c = ewoe_addr_cmp(&a->sel.saddr, &b->sel.saddr);
+	if (!c)
+		c = ewoe_addr_cmp(&a->sel.daddr, &b->sel.daddr);
+	return c ? c : (a->sel.dport > b->sel.dport) - (a->sel.dport < b->sel.dport);
+}
+
+static int guard_qsort_cmp(const void *a, const void *b)
+{
+	return guard_cmp(*(const struct xfrm_pol_info *const *)a,
+			 *(const struct xfrm_pol_info *const *)b);
+}
+
+static int guard_index_build(struct guard_index *ix, const struct xfrm_table *t)
+{
+	ix->n = 0;
+	ix->pol = calloc(t->n_pol ? t->n_pol : 1, sizeof(*ix->pol));
+	if (!ix->pol)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_pol; i++)
+		if (xfrm_pol_is_guard(&t->pol[i]))
+			ix->pol[ix->n++] = &t->pol[i];
+	qsort(ix->pol, ix->n, sizeof(*ix->pol), guard_qsort_cmp);
+	return 0;
+}
+
+static const struct xfrm_pol_info *guard_find(const struct guard_index *ix,
+					      const struct xfrm_guard *g, uint8_t dir)
+{
+	struct xfrm_pol_info key = { .dir = dir };
+	const struct xfrm_pol_info *k = &key, **hit;
+
+	key.sel.saddr = dir == XFRM_POLICY_OUT ? g->local : g->remote;
+	key.sel.daddr = dir == XFRM_POLICY_OUT ? g->remote : g->local;
+	key.sel.dport = g->dst_port;
+	hit = bsearch(&k, ix->pol, ix->n, sizeof(*ix->pol), guard_qsort_cmp);
+	return hit ? *hit : NULL;
+}
+
+int xfrm_guard_ensure(const struct xfrm_guard *guards, size_t n, const char *pf)
 {
 	static const uint8_t dirs[] = { XFRM_POLICY_OUT, XFRM_POLICY_IN };
-	bool offload = g->offload_ifindex > 0;
-	struct netlink nl;
-	int err, changed = 0, refused = 0;
+	struct netlink nl = { .sock = NULL };
+	struct guard_index ix = { 0 };
+	struct xfrm_table t;
+	int err, changed = 0;
 
-	err = netlink_open(&nl, NETLINK_XFRM);
-	for (size_t i = 0; i < sizeof(dirs) && !err; i++) {
-		err = guard_ensure_dir(&nl, g, dirs[i], pf, &offload, &refused);
-		changed |= err > 0;
-		err = err < 0 ? err : 0;
+	/* One dump for all: a reconcile run that finds every guard in place writes nothing. */
+	err = xfrm_read_policies(&t);
+	if (!err)
+		err = guard_index_build(&ix, &t);
+	for (size_t k = 0; k < n && !err; k++) {
+		const struct xfrm_guard *g = &guards[k];
+		bool offload = g->offload_ifindex > 0;
+		int refused = 0;
+
+		for (size_t i = 0; i < sizeof(dirs) && !err; i++) {
+			err = guard_ensure_dir(&nl, g, dirs[i], guard_find(&ix, g, dirs[i]), pf,
+					       &offload, &refused);
+			changed |= err > 0;
+			err = err < 0 ? err : 0;
+		}
+		if (!err && refused && g->offload_required)
+			err = refused;
 	}
 	netlink_close(&nl);
-	if (!err && refused && g->offload_required)
-		err = refused;
+	free(ix.pol);
+	xfrm_table_free(&t);
 	return err ? err : changed;
 }
 
