@@ -917,8 +917,8 @@ static struct json_object *report_json(struct check_report *r)
 
 static void json_schema(void **state)
 {
-	static const char *const order[] = { "schema", "expect_offload", "checks", "tunnels",
-					     "summary", "result" };
+	static const char *const order[] = { "schema",	"expect_offload", "checks",
+					     "tunnels", "summary",	  "result" };
 	struct check_node node = { .pf = "p0", .rep = "pf0hpf", .vici = "vici" };
 	struct fixture *f = *state;
 	struct json_object *root, *checks, *c;
@@ -1427,8 +1427,8 @@ static void guard_is_not_the_tunnel_policy(void **state)
 }
 
 static const struct ike_status ike_up = { .conn_loaded = true,
-					   .ike_established = true,
-					   .children_installed = 2 };
+					  .ike_established = true,
+					  .children_installed = 2 };
 
 /* The verdict of the fixture's tunnel with these IKE answers (NULL: no daemon) and PF. */
 static const struct check_verdict *verdict(struct fixture *f, const struct ike_status *ike,
@@ -1438,10 +1438,17 @@ static const struct check_verdict *verdict(struct fixture *f, const struct ike_s
 		.bridge_exists = true, .rep_on_bridge = true, .iface_exists = true, .ofport = 3
 	};
 	struct ewoe_addr local;
-	struct check_node node = { .pf = "p0", .rep = "pf0hpf", .pf_ifindex = PF_INDEX,
-				   .pf_up = pf_up, .pf_carrier = true, .rep_exists = true,
-				   .rep_up = true, .address = &local, .address_on_pf = 1,
-				   .vici = "unix:///run/charon.vici", .db = "db" };
+	struct check_node node = { .pf = "p0",
+				   .rep = "pf0hpf",
+				   .pf_ifindex = PF_INDEX,
+				   .pf_up = pf_up,
+				   .pf_carrier = true,
+				   .rep_exists = true,
+				   .rep_up = true,
+				   .address = &local,
+				   .address_on_pf = 1,
+				   .vici = "unix:///run/charon.vici",
+				   .db = "db" };
 
 	assert_int_equal(ewoe_addr_parse(LOCAL, &local), 0);
 	run(f);
@@ -1537,7 +1544,8 @@ static void verdict_orphans_degrade(void **state)
 	f->sa[f->n_sa++].spi = 0xdead;
 	v = verdict(f, &ike_up, NULL, true);
 	assert_int_equal(v->state, TUNNEL_DEGRADED);
-	assert_non_null(strstr(v->cause, "1 ESP SA between the tunnel's addresses that no IKE_SA owns"));
+	assert_non_null(
+	    strstr(v->cause, "1 ESP SA between the tunnel's addresses that no IKE_SA owns"));
 	assert_non_null(strstr(v->fix, "'ewoe setup' removes them"));
 }
 
@@ -1549,7 +1557,8 @@ static void verdict_daemon_down(void **state)
 	/* charon killed: its SAs still carry traffic, and nothing will rekey them */
 	v = verdict(f, NULL, NULL, true);
 	assert_int_equal(v->state, TUNNEL_DEGRADED);
-	assert_non_null(strstr(v->cause, "the IKE daemon does not answer at unix:///run/charon.vici"));
+	assert_non_null(
+	    strstr(v->cause, "the IKE daemon does not answer at unix:///run/charon.vici"));
 	assert_int_equal(check_report_exit(&f->report), EXIT_PROBLEMS);
 
 	/* charon stopped cleanly: no SAs, no policies, the guards alone */
