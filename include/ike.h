@@ -45,7 +45,13 @@ int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer);
  */
 int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n, int timeout_ms);
 /*
- * Terminate, unload connection and credentials, remove ewoe's swanctl files.
+ * End the peer's IKE_SA and CHILD_SAs, for ike_initiate() to set them up anew: what re-installs
+ * SAs and policies removed from the kernel behind charon's back. 0 or <0.
+ */
+int ike_restart(struct ike *ike, const struct ewoe_peer *peer);
+/*
+ * Terminate, unload connection and credentials, remove ewoe's swanctl files (ike NULL: charon
+ * does not answer, only the files).
  * 1 removed, 0 nothing there, <0 error. Respects ewoe_opts.dry_run.
  */
 int ike_unload_peer(struct ike *ike, const char *name);
@@ -59,6 +65,7 @@ struct ike_status {
 	char state[32];		/* IKE_SA state when not ESTABLISHED */
 	/* The ESP SPIs of every CHILD_SA the daemon has for the connection, both ways. */
 	uint32_t spis[IKE_MAX_SPIS];
+	bool spi_installed[IKE_MAX_SPIS]; /* its CHILD_SA is INSTALLED (not rekeyed, deleting) */
 	size_t n_spis;
 	bool spis_complete; /* false: more than IKE_MAX_SPIS, the list is cut */
 };

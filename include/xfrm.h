@@ -72,6 +72,7 @@ struct xfrm_pol_info {
 	struct xfrm_tmpl_info tmpl;
 	uint32_t n_tmpl;   /* templates beyond the first are counted, not kept */
 	uint32_t priority; /* a lower number wins */
+	uint32_t index;	   /* the kernel's, to delete it by */
 	uint8_t dir;	   /* XFRM_POLICY_IN, _OUT, _FWD */
 	uint8_t action;
 };
@@ -95,8 +96,23 @@ int xfrm_read_kernel(struct xfrm_table *t);
 int xfrm_read_policies(struct xfrm_table *t);
 void xfrm_table_free(struct xfrm_table *t);
 
-/* Delete one SA (by destination, SPI and protocol). 1 deleted, 0 already gone, <0 error. */
-int xfrm_sa_delete(const struct xfrm_sa_info *sa);
+/* An ESP SA between the two addresses, either way. */
+bool xfrm_sa_of_tunnel(const struct xfrm_sa_info *sa, const struct ewoe_addr *local,
+		       const struct ewoe_addr *remote);
+/* An out or in policy between them that leads to an SA (allow, with a template): charon's. */
+bool xfrm_pol_of_tunnel(const struct xfrm_pol_info *pol, const struct ewoe_addr *local,
+			const struct ewoe_addr *remote);
+
+/*
+ * Remove what a tunnel left in the kernel when charon could not (it is gone, or killed): every
+ * ESP SA between the two addresses and charon's policies for them, never a guard. 1 removed
+ * some, 0 nothing there, <0 error. Honours dry-run.
+ */
+int xfrm_flush_tunnel(const struct ewoe_addr *local, const struct ewoe_addr *remote);
+
+/* Delete one SA (by destination, SPI and protocol), saying why when why is not NULL. 1 deleted,
+ * 0 already gone, <0 error. */
+int xfrm_sa_delete(const struct xfrm_sa_info *sa, const char *why);
 
 /*
  * The fail-closed guard of one tunnel: two xfrm policies that block its VXLAN traffic, out

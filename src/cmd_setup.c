@@ -5,7 +5,6 @@
  * before the first change.
  */
 #include <errno.h>
-#include <netinet/in.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,14 +113,6 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 	return rc;
 }
 
-/* An ESP SA between the tunnel's two addresses, either way. */
-static bool tunnel_sa(const struct xfrm_sa_info *sa, const struct ewoe_peer *p)
-{
-	return sa->proto == IPPROTO_ESP &&
-	       ((ewoe_addr_equal(&sa->src, &p->local) && ewoe_addr_equal(&sa->dst, &p->remote)) ||
-		(ewoe_addr_equal(&sa->src, &p->remote) && ewoe_addr_equal(&sa->dst, &p->local)));
-}
-
 static bool spi_known(const struct ike_status *st, uint32_t spi)
 {
 	for (size_t i = 0; i < st->n_spis; i++)
@@ -130,44 +121,83 @@ static bool spi_known(const struct ike_status *st, uint32_t spi)
 	return false;
 }
 
+/* One of charon's INSTALLED CHILD_SAs has no SA in the kernel. */
+static bool installed_sa_missing(const struct ike_status *st, const struct xfrm_table *t)
+{
+	for (size_t i = 0; i < st->n_spis; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < t->n_sa && !found; k++)
+			found = t->sa[k].spi == st->spis[i];
+		if (st->spi_installed[i] && !found)
+			return true;
+	}
+	return false;
+}
+
 /*
- * ESP SAs between a tunnel's two addresses that charon does not own: left in the kernel by a
- * charon that was killed, they make verify fail until their lifetime ends. Only for tunnels
- * whose IKE_SA and both children are up, so charon's list is the whole truth; the kernel is
+ * Make the kernel agree with charon, for tunnels whose IKE_SA and both children are up (so
+ * charon's list is the whole truth): SAs or policies removed behind charon's back mean the
+ * tunnel carries nothing, and its CHILD_SAs are set up anew; ESP SAs between the tunnel's
+ * addresses that charon does not own (a killed charon's) make verify fail until their
+ * lifetime ends, and are removed. Only tunnels whose kernel state differs from the usual 4
+ * SAs and 4 policies are asked about: the reconcile timer's run stays cheap. The kernel is
  * read before charon, so an SA installed in between is not taken for an orphan.
  */
-static int remove_orphaned_sas(struct ike *ike, const struct ewoe_config *cfg)
+static int repair_kernel(struct ike *ike, const struct ewoe_config *cfg)
 {
+	const struct ewoe_peer **restarted = NULL;
+	size_t n_restarted = 0;
 	struct xfrm_table t;
 	int rc, changed = 0;
 
 	if (!cfg->n_peers)
 		return 0;
+	restarted = calloc(cfg->n_peers, sizeof(*restarted));
+	if (!restarted)
+		return -ENOMEM;
 	rc = xfrm_read_kernel(&t);
 	for (size_t i = 0; i < cfg->n_peers && rc >= 0; i++) {
 		const struct ewoe_peer *p = &cfg->peers[i];
+		size_t n_sas = 0, n_pols = 0;
 		struct ike_status st;
-		size_t n_sas = 0;
+		char remote[INET6_ADDRSTRLEN];
 
 		for (size_t k = 0; k < t.n_sa; k++)
-			n_sas += tunnel_sa(&t.sa[k], p);
-		/* A tunnel's two children have 4; more, and some may be orphans: ask charon. */
-		if (n_sas <= 4)
+			n_sas += xfrm_sa_of_tunnel(&t.sa[k], &p->local, &p->remote);
+		for (size_t k = 0; k < t.n_pol; k++)
+			n_pols += xfrm_pol_of_tunnel(&t.pol[k], &p->local, &p->remote);
+		if (n_sas == 4 && n_pols >= 4)
 			continue;
 		rc = ike_peer_status(ike, p->name, &st);
 		if (rc < 0 || !st.ike_established || st.children_installed != 2 ||
 		    !st.spis_complete)
 			continue;
+		ewoe_addr_str(&p->remote, remote);
+		if (n_pols < 4 || installed_sa_missing(&st, &t)) {
+			ewoe_action(
+			    "re-establish the CHILD_SAs with %s (peer %s): the kernel lacks "
+			    "%s charon installed",
+			    remote, p->name, n_pols < 4 ? "policies" : "SAs");
+			rc = ike_restart(ike, p);
+			restarted[n_restarted++] = p;
+			changed = 1;
+			continue;
+		}
 		for (size_t k = 0; k < t.n_sa && rc >= 0; k++) {
 			const struct xfrm_sa_info *sa = &t.sa[k];
 
-			if (!tunnel_sa(sa, p) || spi_known(&st, sa->spi))
+			if (!xfrm_sa_of_tunnel(sa, &p->local, &p->remote) ||
+			    spi_known(&st, sa->spi))
 				continue;
-			rc = xfrm_sa_delete(sa);
+			rc = xfrm_sa_delete(sa, "which no IKE_SA owns");
 			changed |= rc > 0;
 		}
 	}
 	xfrm_table_free(&t);
+	if (rc >= 0 && n_restarted && !ewoe_opts.dry_run)
+		rc = ike_initiate(ike, restarted, n_restarted, ewoe_opts.timeout_ms);
+	free(restarted);
 	return rc < 0 ? rc : changed;
 }
 
@@ -214,8 +244,8 @@ int cmd_setup(int argc, char **argv)
 	rc = node_apply(&args, cfg, db);
 	if (rc >= 0)
 		rc = converge_peers(db, ike, cfg);
-	if (rc >= 0 && !ewoe_opts.dry_run)
-		rc = remove_orphaned_sas(ike, cfg);
+	if (rc >= 0)
+		rc = repair_kernel(ike, cfg);
 	if (rc < 0) {
 		ewoe_hint("what was applied stays; fix the problem and run 'ewoe setup' again");
 		rc = EXIT_FAIL;

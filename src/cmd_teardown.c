@@ -111,8 +111,12 @@ int cmd_teardown(int argc, char **argv)
 		snprintf(cfg->node.pf, sizeof(cfg->node.pf), "%s", args.pf);
 
 	rc = ovsdb_open(ewoe_opts.db, ewoe_opts.timeout_ms, &db);
-	if (!rc)
-		rc = ike_open(ewoe_opts.vici, &ike);
+	/* Without charon the tunnels still come down: their SAs, policies and files directly. */
+	if (!rc && ike_open(ewoe_opts.vici, &ike) < 0) {
+		ewoe_warn("charon does not answer: removing the tunnels' kernel state and ewoe's "
+			  "swanctl files directly");
+		ike = NULL;
+	}
 	if (!rc) {
 		n = collect(db, cfg, args.only_peer, &victims);
 		rc = n < 0 ? n : 0;
@@ -135,6 +139,13 @@ int cmd_teardown(int argc, char **argv)
 		if (ike_rc >= 0 && bridge_st.bridge_exists)
 			ovs_rc = ovsdb_remove_tunnel(db, cfg->node.bridge, victims[i].ifname, true);
 		rc = ike_rc < 0 ? ike_rc : ovs_rc;
+		/* What charon could not remove: a killed charon's SAs, or all when it is gone. */
+		if (rc >= 0 && victims[i].guard.remote.family) {
+			int flush_rc =
+			    xfrm_flush_tunnel(&victims[i].guard.local, &victims[i].guard.remote);
+
+			rc = flush_rc < 0 ? flush_rc : rc | flush_rc;
+		}
 		/* The guard goes last: until the port is gone it keeps VXLAN from leaving bare. */
 		if (rc >= 0 && victims[i].guard.remote.family) {
 			int guard_rc = xfrm_guard_remove(&victims[i].guard);

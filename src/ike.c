@@ -39,6 +39,8 @@
 #define OFFLOAD_MIN_VERSION 50910
 /* How long the daemon's own start_action gets before ewoe initiates itself. */
 #define START_GRACE_MS 1000
+/* How long a DELETE may wait for the peer before charon destroys the SAs itself. */
+#define TERMINATE_WAIT_MS 2000
 /* After the IKE_SA: both children normally follow within a round trip or two. */
 #define CHILD_GRACE_MS 3000
 #define POLL_MS	       200
@@ -927,11 +929,12 @@ struct sa_scan {
 	int installed; /* bit 0 bf-out, bit 1 bf-in, of an ESTABLISHED IKE_SA */
 	char state[32];
 	uint32_t spis[IKE_MAX_SPIS]; /* of every CHILD_SA in any state */
+	bool spi_installed[IKE_MAX_SPIS];
 	size_t n_spis;
 	bool spis_cut; /* more than fit: the list is not the whole truth */
 };
 
-static void scan_add_spi(struct sa_scan *scan, const char *v, int len)
+static void scan_add_spi(struct sa_scan *scan, const char *v, int len, bool installed)
 {
 	char hex[16];
 	unsigned long spi;
@@ -945,6 +948,7 @@ static void scan_add_spi(struct sa_scan *scan, const char *v, int len)
 		scan->spis_cut = true;
 		return;
 	}
+	scan->spi_installed[scan->n_spis] = installed;
 	scan->spis[scan->n_spis++] = (uint32_t)spi;
 }
 
@@ -1003,7 +1007,7 @@ static void on_list_sa(void *user, char *event, vici_res_t *ev)
 				snprintf(child_state, sizeof(child_state), "%.*s", len, v);
 			else if (depth == 3 && scan &&
 				 (!strcmp(name, "spi-in") || !strcmp(name, "spi-out")))
-				scan_add_spi(scan, v, len);
+				scan_add_spi(scan, v, len, !strcmp(child_state, "INSTALLED"));
 			break;
 		default:
 			break;
@@ -1064,6 +1068,7 @@ int ike_peer_status(struct ike *ike, const char *name, struct ike_status *st)
 	st->ike_established = scan.established;
 	st->children_installed = !!(scan.installed & 1) + !!(scan.installed & 2);
 	memcpy(st->spis, scan.spis, sizeof(st->spis));
+	memcpy(st->spi_installed, scan.spi_installed, sizeof(st->spi_installed));
 	st->n_spis = scan.n_spis;
 	st->spis_complete = !scan.spis_cut;
 	snprintf(st->state, sizeof(st->state), "%s", scan.any_sa ? scan.state : "none");
@@ -1464,12 +1469,58 @@ out:
 
 /* ---- removal ---- */
 
+/*
+ * End the connection's IKE_SA and its CHILD_SAs. A peer that forgot the IKE_SA (its charon
+ * restarted) or is gone never answers the DELETE: after a short wait charon destroys the SAs
+ * anyway (force) and reports the termination as failed, which it is not for us.
+ */
+static int terminate(struct ike *ike, const char *conn, int *done)
+{
+	vici_req_t *req = vici.begin("terminate");
+	vici_res_t *res;
+	const char *errmsg;
+	int err = 0;
+
+	vici.add_key_valuef(req, "ike", "%s", conn);
+	vici.add_key_valuef(req, "force", "yes");
+	vici.add_key_valuef(req, "timeout", "%d", TERMINATE_WAIT_MS);
+	res = vici.submit(req, ike->conn);
+	if (!res) {
+		err = errno ? -errno : -EIO;
+		ewoe_err("lost the connection to charon at %s: %s", ike->uri, strerror(-err));
+		return err;
+	}
+	errmsg = vici.find_str(res, "", "errmsg");
+	if (!strcmp(vici.find_str(res, "yes", "success"), "yes")) {
+		*done = 1;
+	} else if (strstr(errmsg, "terminating SA failed")) {
+		ewoe_debug("%s: the peer did not answer the DELETE; charon destroyed the SAs",
+			   conn);
+		*done = 1;
+	} else if (!strstr(errmsg, "no matching SAs")) {
+		ewoe_err("charon refused to terminate %s: %s", conn, errmsg);
+		err = -EREMOTEIO;
+	}
+	vici.free_res(res);
+	return err;
+}
+
+int ike_restart(struct ike *ike, const struct ewoe_peer *peer)
+{
+	char conn[CONN_NAME_MAX];
+	int done = 0;
+
+	snprintf(conn, sizeof(conn), CONN_PREFIX "%s", peer->name);
+	if (ewoe_opts.dry_run)
+		return 1;
+	return terminate(ike, conn, &done);
+}
+
 int ike_unload_peer(struct ike *ike, const char *name)
 {
 	char conn[CONN_NAME_MAX], shared_id[CONN_NAME_MAX + 4], path[PATH_MAX], key_id[256];
 	unsigned char *pem = NULL;
 	int removed = 0, err = 0, fd;
-	vici_req_t *req;
 	struct stat st;
 
 	snprintf(conn, sizeof(conn), CONN_PREFIX "%s", name);
@@ -1483,12 +1534,10 @@ int ike_unload_peer(struct ike *ike, const char *name)
 		return 0;
 	}
 
-	req = vici.begin("terminate");
-	vici.add_key_valuef(req, "ike", "%s", conn);
-	/* Do not wait for a peer that may be gone already. */
-	vici.add_key_valuef(req, "force", "yes");
-	vici.add_key_valuef(req, "timeout", "%d", ewoe_opts.timeout_ms);
-	err = call_absent_ok(ike, req, "no matching SAs", &removed);
+	/* No charon to ask (it is gone): its state dies with it, ewoe's files stay to remove. */
+	if (!ike)
+		goto files;
+	err = terminate(ike, conn, &removed);
 	if (!err)
 		err = unload(ike, "unload-conn", "name", conn, "not found", &removed);
 	if (!err)
@@ -1513,6 +1562,7 @@ int ike_unload_peer(struct ike *ike, const char *name)
 		free(pem);
 	}
 
+files:
 	for (int i = 0; i < F_COUNT && !err; i++) {
 		if (file_path(i, name, path, sizeof(path)))
 			continue;
@@ -1524,6 +1574,7 @@ int ike_unload_peer(struct ike *ike, const char *name)
 	if (err)
 		return err;
 	if (removed)
-		ewoe_info("removed %s from charon and swanctl's configuration", conn);
+		ewoe_info("removed %s from %sswanctl's configuration", conn,
+			  ike ? "charon and " : "");
 	return removed;
 }

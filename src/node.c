@@ -247,6 +247,16 @@ int node_apply(const struct node_args *args, const struct ewoe_config *cfg, stru
 		if (rc < 0)
 			return rc;
 	}
+	/* A representor that is down cuts the host off the overlay as surely as a missing one. */
+	if (!args->no_link) {
+		struct link_state rep;
+
+		rc = link_get_state(node->rep, &rep);
+		if (!rc && rep.ifindex)
+			rc = link_set_up(node->rep);
+		if (rc < 0)
+			return rc;
+	}
 	/* The seed's host restriction exists only with NVIDIA's driver and tools. */
 	if (packet && platform_exists(PLATFORM_BFCONF)) {
 		rc = platform_set_host_restriction();

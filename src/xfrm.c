@@ -189,6 +189,7 @@ int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out)
 	out->dir = pi.dir;
 	out->action = pi.action;
 	out->priority = pi.priority;
+	out->index = pi.index;
 	sel_from_raw(&pi.sel, &out->sel);
 	if (attrs.tmpl) {
 		const struct xfrm_user_tmpl *t = mnl_attr_get_payload(attrs.tmpl);
@@ -368,7 +369,7 @@ void xfrm_table_free(struct xfrm_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-int xfrm_sa_delete(const struct xfrm_sa_info *sa)
+int xfrm_sa_delete(const struct xfrm_sa_info *sa, const char *why)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -378,8 +379,8 @@ int xfrm_sa_delete(const struct xfrm_sa_info *sa)
 
 	ewoe_addr_str(&sa->src, src);
 	ewoe_addr_str(&sa->dst, dst);
-	ewoe_action("remove ESP SA %s -> %s spi 0x%08x reqid %u, which no IKE_SA owns", src, dst,
-		    sa->spi, sa->reqid);
+	ewoe_action("remove ESP SA %s -> %s spi 0x%08x reqid %u%s%s", src, dst, sa->spi, sa->reqid,
+		    why ? ", " : "", why ? why : "");
 	if (ewoe_opts.dry_run)
 		return 1;
 	nlh->nlmsg_type = XFRM_MSG_DELSA;
@@ -404,4 +405,76 @@ int xfrm_sa_delete(const struct xfrm_sa_info *sa)
 		err = 1;
 	netlink_close(&nl);
 	return err;
+}
+
+bool xfrm_sa_of_tunnel(const struct xfrm_sa_info *sa, const struct ewoe_addr *local,
+		       const struct ewoe_addr *remote)
+{
+	return sa->proto == IPPROTO_ESP &&
+	       ((ewoe_addr_equal(&sa->src, local) && ewoe_addr_equal(&sa->dst, remote)) ||
+		(ewoe_addr_equal(&sa->src, remote) && ewoe_addr_equal(&sa->dst, local)));
+}
+
+bool xfrm_pol_of_tunnel(const struct xfrm_pol_info *pol, const struct ewoe_addr *local,
+			const struct ewoe_addr *remote)
+{
+	bool out = pol->dir == XFRM_POLICY_OUT;
+
+	return (out || pol->dir == XFRM_POLICY_IN) && pol->action == XFRM_POLICY_ALLOW &&
+	       pol->n_tmpl && ewoe_addr_equal(&pol->sel.saddr, out ? local : remote) &&
+	       ewoe_addr_equal(&pol->sel.daddr, out ? remote : local);
+}
+
+/* One policy by its index, which the kernel gave it. 1 deleted, 0 already gone, <0 error. */
+static int delete_policy(struct netlink *nl, const struct xfrm_pol_info *pol)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct xfrm_userpolicy_id *id;
+	int err;
+
+	nlh->nlmsg_type = XFRM_MSG_DELPOLICY;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
+	id->index = pol->index;
+	id->dir = pol->dir;
+	err = netlink_call(nl, nlh, NULL, NULL);
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		netlink_fail(nl, err, "removing an xfrm policy (index %u)", pol->index);
+	return err ? err : 1;
+}
+
+int xfrm_flush_tunnel(const struct ewoe_addr *local, const struct ewoe_addr *remote)
+{
+	char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
+	struct netlink nl = { .sock = NULL };
+	struct xfrm_table t;
+	int err, n_pol = 0, changed = 0;
+
+	err = xfrm_read_kernel(&t);
+	for (size_t i = 0; i < t.n_sa && err >= 0; i++) {
+		if (!xfrm_sa_of_tunnel(&t.sa[i], local, remote))
+			continue;
+		err = xfrm_sa_delete(&t.sa[i], NULL);
+		changed |= err > 0;
+	}
+	for (size_t i = 0; i < t.n_pol && err >= 0; i++)
+		n_pol += xfrm_pol_of_tunnel(&t.pol[i], local, remote);
+	if (n_pol && err >= 0) {
+		ewoe_action("remove %d xfrm polic%s between %s and %s", n_pol,
+			    n_pol == 1 ? "y" : "ies", ewoe_addr_str(local, l),
+			    ewoe_addr_str(remote, r));
+		changed = 1;
+		if (!ewoe_opts.dry_run)
+			err = netlink_open(&nl, NETLINK_XFRM);
+	}
+	for (size_t i = 0; i < t.n_pol && err >= 0 && nl.sock; i++) {
+		if (xfrm_pol_of_tunnel(&t.pol[i], local, remote))
+			err = delete_policy(&nl, &t.pol[i]);
+	}
+	netlink_close(&nl);
+	xfrm_table_free(&t);
+	return err < 0 ? err : changed;
 }
