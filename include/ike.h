@@ -70,5 +70,8 @@ struct ike_status {
 	bool spis_complete; /* false: more than IKE_MAX_SPIS, the list is cut */
 };
 int ike_peer_status(struct ike *ike, const char *name, struct ike_status *st);
+/* The same for n peers from one listing of charon's SAs: out[i] is peers[i]'s. 0 or <0. */
+int ike_peers_status(struct ike *ike, const struct ewoe_peer *peers, size_t n,
+		     struct ike_status *out);
 
 #endif

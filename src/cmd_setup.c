@@ -121,7 +121,10 @@ static bool spi_known(const struct ike_status *st, uint32_t spi)
 	return false;
 }
 
-/* One of charon's INSTALLED CHILD_SAs has no SA in the kernel. */
+/*
+ * One of charon's INSTALLED CHILD_SAs has no SA in the kernel. Asked only with fewer than 4 SAs:
+ * a rekey between the kernel's dump and charon's list adds SAs, it never removes one.
+ */
 static bool installed_sa_missing(const struct ike_status *st, const struct xfrm_table *t)
 {
 	for (size_t i = 0; i < st->n_spis; i++) {
@@ -147,48 +150,55 @@ static bool installed_sa_missing(const struct ike_status *st, const struct xfrm_
 static int repair_kernel(struct ike *ike, const struct ewoe_config *cfg)
 {
 	const struct ewoe_peer **restarted = NULL;
+	struct ike_status *status = NULL;
 	size_t n_restarted = 0;
-	struct xfrm_table t;
+	struct xfrm_table t = { 0 };
 	int rc, changed = 0;
 
 	if (!cfg->n_peers)
 		return 0;
 	restarted = calloc(cfg->n_peers, sizeof(*restarted));
-	if (!restarted)
-		return -ENOMEM;
-	rc = xfrm_read_kernel(&t);
+	status = calloc(cfg->n_peers, sizeof(*status));
+	rc = restarted && status ? xfrm_read_kernel(&t) : -ENOMEM;
+	if (!rc)
+		rc = ike_peers_status(ike, cfg->peers, cfg->n_peers, status);
 	for (size_t i = 0; i < cfg->n_peers && rc >= 0; i++) {
 		const struct ewoe_peer *p = &cfg->peers[i];
+		const struct ike_status *st = &status[i];
 		size_t n_sas = 0, n_pols = 0;
-		struct ike_status st;
 		char remote[INET6_ADDRSTRLEN];
+		const char *why = NULL;
 
 		for (size_t k = 0; k < t.n_sa; k++)
 			n_sas += xfrm_sa_of_tunnel(&t.sa[k], &p->local, &p->remote);
 		for (size_t k = 0; k < t.n_pol; k++)
 			n_pols += xfrm_pol_of_tunnel(&t.pol[k], &p->local, &p->remote);
-		if (n_sas == 4 && n_pols >= 4)
+		if (!st->spis_complete || (n_sas == 4 && n_pols >= 4 && st->ike_established))
 			continue;
-		rc = ike_peer_status(ike, p->name, &st);
-		if (rc < 0 || !st.ike_established || st.children_installed != 2 ||
-		    !st.spis_complete)
-			continue;
-		ewoe_addr_str(&p->remote, remote);
-		if (n_pols < 4 || installed_sa_missing(&st, &t)) {
-			ewoe_action(
-			    "re-establish the CHILD_SAs with %s (peer %s): the kernel lacks "
-			    "%s charon installed",
-			    remote, p->name, n_pols < 4 ? "policies" : "SAs");
+		if (st->conn_loaded && !st->n_spis && n_sas)
+			/* The peer may still send on them, unaware, until they expire. */
+			why = "the kernel has its SAs, charon no IKE_SA (charon restarted)";
+		else if (st->ike_established && st->children_installed == 2 &&
+			 (n_pols < 4 || (n_sas < 4 && installed_sa_missing(st, &t))))
+			why = n_pols < 4 ? "the kernel lacks policies charon installed"
+					 : "the kernel lacks SAs charon installed";
+		if (why) {
+			ewoe_addr_str(&p->remote, remote);
+			ewoe_action("re-establish the tunnel with %s (peer %s): %s", remote,
+				    p->name, why);
 			rc = ike_restart(ike, p);
+			if (rc >= 0 && !st->ike_established)
+				rc = xfrm_flush_tunnel(&p->local, &p->remote);
 			restarted[n_restarted++] = p;
 			changed = 1;
 			continue;
 		}
+		if (!st->ike_established || st->children_installed != 2)
+			continue;
 		for (size_t k = 0; k < t.n_sa && rc >= 0; k++) {
 			const struct xfrm_sa_info *sa = &t.sa[k];
 
-			if (!xfrm_sa_of_tunnel(sa, &p->local, &p->remote) ||
-			    spi_known(&st, sa->spi))
+			if (!xfrm_sa_of_tunnel(sa, &p->local, &p->remote) || spi_known(st, sa->spi))
 				continue;
 			rc = xfrm_sa_delete(sa, "which no IKE_SA owns");
 			changed |= rc > 0;
@@ -198,6 +208,7 @@ static int repair_kernel(struct ike *ike, const struct ewoe_config *cfg)
 	if (rc >= 0 && n_restarted && !ewoe_opts.dry_run)
 		rc = ike_initiate(ike, restarted, n_restarted, ewoe_opts.timeout_ms);
 	free(restarted);
+	free(status);
 	return rc < 0 ? rc : changed;
 }
 

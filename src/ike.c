@@ -1049,6 +1049,17 @@ static int scan_sas(struct ike *ike, struct sa_scans *all)
 	return err;
 }
 
+static void status_of_scan(const struct sa_scan *scan, struct ike_status *st)
+{
+	st->ike_established = scan->established;
+	st->children_installed = !!(scan->installed & 1) + !!(scan->installed & 2);
+	memcpy(st->spis, scan->spis, sizeof(st->spis));
+	memcpy(st->spi_installed, scan->spi_installed, sizeof(st->spi_installed));
+	st->n_spis = scan->n_spis;
+	st->spis_complete = !scan->spis_cut;
+	snprintf(st->state, sizeof(st->state), "%s", scan->any_sa ? scan->state : "none");
+}
+
 int ike_peer_status(struct ike *ike, const char *name, struct ike_status *st)
 {
 	char conn[CONN_NAME_MAX];
@@ -1063,16 +1074,34 @@ int ike_peer_status(struct ike *ike, const char *name, struct ike_status *st)
 		return err;
 	st->conn_loaded = err;
 	err = scan_sas(ike, &one);
-	if (err)
-		return err;
-	st->ike_established = scan.established;
-	st->children_installed = !!(scan.installed & 1) + !!(scan.installed & 2);
-	memcpy(st->spis, scan.spis, sizeof(st->spis));
-	memcpy(st->spi_installed, scan.spi_installed, sizeof(st->spi_installed));
-	st->n_spis = scan.n_spis;
-	st->spis_complete = !scan.spis_cut;
-	snprintf(st->state, sizeof(st->state), "%s", scan.any_sa ? scan.state : "none");
-	return 0;
+	if (!err)
+		status_of_scan(&scan, st);
+	return err;
+}
+
+int ike_peers_status(struct ike *ike, const struct ewoe_peer *peers, size_t n,
+		     struct ike_status *out)
+{
+	char(*conns)[CONN_NAME_MAX] = calloc(n ? n : 1, sizeof(*conns));
+	struct sa_scans all = { calloc(n ? n : 1, sizeof(*all.scan)), n };
+	int err = conns && all.scan ? 0 : -ENOMEM;
+
+	for (size_t i = 0; i < n && !err; i++) {
+		snprintf(conns[i], sizeof(conns[i]), CONN_PREFIX "%s", peers[i].name);
+		all.scan[i].conn = conns[i];
+		memset(&out[i], 0, sizeof(out[i]));
+		err = conn_loaded(ike, conns[i]);
+		out[i].conn_loaded = err > 0;
+		err = err < 0 ? err : 0;
+	}
+	/* One peer filters in the daemon; more list every IKE_SA once. */
+	if (!err && n)
+		err = scan_sas(ike, &all);
+	for (size_t i = 0; i < n && !err; i++)
+		status_of_scan(&all.scan[i], &out[i]);
+	free(conns);
+	free(all.scan);
+	return err;
 }
 
 /* One initiator being waited for. */
