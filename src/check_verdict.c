@@ -117,6 +117,13 @@ static void root_cause(struct check_verdict *v, const struct check_report *r, co
 		v->state = TUNNEL_DOWN;
 		CAUSE("the connection ewoe-%s is not loaded in charon", p->name);
 		FIX("%s", l->fix);
+	} else if ((l = t->first[KIND_IKE_SA]) && !t->kind[KIND_SA_MISSING]) {
+		/* The SAs are all there and charon knows nothing of them: it restarted. */
+		v->state = TUNNEL_DOWN;
+		CAUSE("no IKE_SA with %s, yet the kernel has the tunnel's SAs: this node's charon "
+		      "restarted and lost it, and nothing will rekey them",
+		      v->remote);
+		FIX("'ewoe setup' re-establishes the tunnel from this node");
 	} else if ((l = t->first[KIND_IKE_SA])) {
 		v->state = TUNNEL_DOWN;
 		if (failure)

@@ -16,6 +16,7 @@
 #include "node.h"
 #include "offload.h"
 #include "ovsdb.h"
+#include "state.h"
 #include "xfrm.h"
 
 static const char teardown_help[] =
@@ -152,6 +153,8 @@ int cmd_teardown(int argc, char **argv)
 
 			rc = guard_rc < 0 ? guard_rc : rc | guard_rc;
 		}
+		if (rc >= 0)
+			state_failure_clear(victims[i].name);
 		if (rc > 0 || ike_rc > 0) {
 			removed++;
 			printf("peer %s: %s\n", victims[i].name,

@@ -13,75 +13,13 @@
 # behind arm2 while a guard or a policy stands, and does reach host2 once both are removed
 # (the control that shows the count can see a leak); teardown leaves no guard.
 . "$LAB_DIR/guest-lib.sh"
+. "$LAB_DIR/guest-node.sh"
 : "${EWOE:?EWOE must name the ewoe binary}"
 
 BRIDGE=vxlan-br
 CREDS=$LAB_RUN/creds
 PHASES=$LAB_LOGS/failclosed-phases.txt
 RESULTS=$LAB_LOGS/failclosed-results.txt
-
-etc() { echo "$(lab_root "$1")/etc/ewoe"; }
-conf() { echo "$(etc "$1")/ewoe.conf"; }
-
-# write_config N PSK: arm N's config, one PSK peer (the other arm), software IPsec, and SAs
-# rekeyed every 300 packets (15 s of the ping) so that rekeys happen all through the run.
-write_config() {
-	n=$1
-	o=$((3 - n))
-	d=$(etc "$n")
-	mkdir -p "$d" && chmod 700 "$d" || return 1
-	(umask 077 && cp "$CREDS/$2" "$d/pair.psk") || return 1
-	cat >"$(conf "$n")" <<-EOF || return 1
-		[node]
-		pf = p0
-		address = $(lab_underlay_ip "$n")/24
-		representor = pf0hpf
-		bridge = $BRIDGE
-		offload = none
-
-		[peer arm$o]
-		remote = $(lab_underlay_ip "$o")
-		auth = psk
-		psk-file = $d/pair.psk
-		rekey-packets = 300
-	EOF
-	chmod 600 "$(conf "$n")"
-}
-
-ewoe_on() {
-	name=$1
-	n=$2
-	shift 2
-	run_logged "arm$n-$name" lab_ewoe "$n" "$@"
-}
-setup_on() { ewoe_on "$1" "$2" setup --config "$(conf "$2")"; } # NAME N
-
-# --- the daemons, stopped and started the way their units do ------------------------------
-charon_pid() { cat "$LAB_RUN/arm$1/charon.pid"; }
-charon_kill() { kill -KILL "$(charon_pid "$1")" && sleep 0.3; }
-charon_stop() { lab_kill_pidfile "$LAB_RUN/arm$1/charon.pid"; }
-# strongswan.service: charon, then swanctl --load-all over what ewoe persisted.
-charon_start() {
-	n=$1
-	lab_charon_up "$n" || return 1
-	echo "include $(lab_root "$n")/etc/swanctl/conf.d/*.conf" >"$LAB_RUN/arm$n-swanctl.conf"
-	in_arm "$n" env STRONGSWAN_CONF="$LAB_RUN/swanctl-strongswan.conf" \
-		SWANCTL_DIR="$(lab_root "$n")/etc/swanctl" swanctl --load-all \
-		--file "$LAB_RUN/arm$n-swanctl.conf" --uri "$(lab_vici "$n")" \
-		>>"$LAB_LOGS/arm$n-load-all.log" 2>&1
-}
-ovsdb_start() {
-	d=$LAB_RUN/arm$1
-	in_arm "$1" ovsdb-server "$d/conf.db" --remote="punix:$d/db.sock" \
-		--pidfile="$d/ovsdb-server.pid" --unixctl="$d/ovsdb-server.ctl" -vconsole:off \
-		--log-file="$LAB_LOGS/arm$1-ovsdb-server.log" --detach --no-chdir
-}
-vswitchd_start() {
-	d=$LAB_RUN/arm$1
-	in_arm "$1" ovs-vswitchd "unix:$d/db.sock" --pidfile="$d/ovs-vswitchd.pid" \
-		--unixctl="$d/ovs-vswitchd.ctl" -vconsole:off \
-		--log-file="$LAB_LOGS/arm$1-ovs-vswitchd.log" --detach --no-chdir
-}
 
 # --- phases, the traffic, the wire ---------------------------------------------------------
 # phase NAME BOUND: a new phase starts; its tunnel must be back within BOUND seconds of
@@ -114,32 +52,9 @@ wait_back() {
 	lab_wait "$bound" "the tunnel back ($PHASE)" in_host 1 ping -c 1 -W 1 "$(lab_overlay_ip 2)" ||
 		fail "$PHASE: host1 does not reach host2 within ${bound}s"
 	took=$(echo "$(date +%s.%N) $T_BACK" | awk '{ printf "%.1f", $1 - $2 }')
-	for n in 1 2; do verify_clean "$n"; done
+	for n in 1 2; do verify_clean "$n" "$PHASE"; done
 	printf '%s back %s\n' "$PHASE" "$took" >>"$RESULTS"
 	echo "  back after ${took}s, verify clean on both arms"
-}
-
-# verify on arm N exits 0; a rekey in progress shows an extra SA for a moment, so up to five
-# tries a second apart.
-verify_clean() {
-	i=0
-	while :; do
-		rc=0
-		lab_ewoe "$1" verify --config "$(conf "$1")" >"$LAB_LOGS/arm$1-verify-$PHASE.log" 2>&1 ||
-			rc=$?
-		[ "$rc" -eq 0 ] && return 0
-		i=$((i + 1))
-		[ "$i" -lt 5 ] || break
-		sleep 1
-	done
-	sed 's/^/    /' "$LAB_LOGS/arm$1-verify-$PHASE.log"
-	fail "$PHASE: verify on arm$1 exited $rc"
-}
-
-guards_on() { in_arm "$1" ip xfrm policy | grep -c 'action block priority 2000000000'; }
-assert_guards() { # N COUNT WHEN
-	c=$(guards_on "$1")
-	[ "$c" -eq "$2" ] || { in_arm "$1" ip xfrm policy; fail "arm$1 has $c guard policies $3, expected $2"; }
 }
 
 # inject N: N plaintext VXLAN frames onto the wire at arm2, from arm1's address and MAC, each
@@ -170,7 +85,7 @@ mkdir -p "$CREDS" && chmod 700 "$CREDS"
 	head -c 32 /dev/urandom >"$CREDS/wrong.psk") || fail "making the PSKs"
 : >"$PHASES"
 : >"$RESULTS"
-for n in 1 2; do write_config "$n" good.psk || fail "writing arm$n's config"; done
+for n in 1 2; do write_config "$n" good.psk 300 || fail "writing arm$n's config"; done
 for n in 1 2; do
 	# Each arm's representor reaches the bridge through ewoe; until then host1's frames stop at
 	# pf0hpf.
@@ -200,7 +115,7 @@ setup_on setup-reconcile 1 || fail "setup on arm1 once arm2 is configured exited
 wait_back 30
 
 phase "wrong PSK on arm2"
-write_config 2 wrong.psk || fail "writing arm2's config"
+write_config 2 wrong.psk 300 || fail "writing arm2's config"
 setup_on setup-wrong-psk 2 || [ "$rc" -eq 3 ] || fail "setup on arm2 with a new PSK exited $rc"
 # The new secret counts from the next authentication: end the IKE_SA so that one happens now.
 lab_swanctl 2 --terminate --ike ewoe-arm1 >/dev/null 2>&1 || fail "terminating arm2's IKE_SA"
@@ -208,7 +123,7 @@ rc=0
 ewoe_on setup-auth-fails 1 --timeout 10 setup --config "$(conf 1)" || rc=$?
 [ "$rc" -ne 0 ] || fail "setup on arm1 against a wrong PSK exited 0"
 assert_no_ping "with a wrong PSK on arm2"
-write_config 2 good.psk || fail "writing arm2's config"
+write_config 2 good.psk 300 || fail "writing arm2's config"
 setup_on setup-psk-fixed 2 || [ "$rc" -eq 3 ] || fail "setup on arm2 exited $rc"
 back_from
 setup_on setup-psk-reconcile 1 || fail "setup on arm1 after the PSK was fixed exited $rc"
