@@ -465,7 +465,7 @@ static int run_txn(struct ovsdb *db, const char *what, build_fn build, const voi
 			if (rc < 0)
 				return rc;
 			for (i = 0; i < ch->actions.n; i++)
-				printf("dry-run: would %s\n", ch->actions.names[i]);
+				ewoe_action("would %s", ch->actions.names[i]);
 			if (ch->actions.n)
 				return 1;
 			/* Nothing to write, but say so if ovs-vswitchd failed on what is there. */
@@ -530,7 +530,7 @@ static int run_txn(struct ovsdb *db, const char *what, build_fn build, const voi
 	}
 	ch->committed = true;
 	for (i = 0; i < ch->actions.n; i++)
-		ewoe_info("ovsdb: %s", ch->actions.names[i]);
+		ewoe_action("%s", ch->actions.names[i]);
 	if (wait) {
 		rc = wait_applied(db, next_cfg, ch, deadline);
 		if (rc)

@@ -37,8 +37,8 @@ err_has 'still carries ewoe.s tunnels vxc0000203'
 expect_exit 0 drv remove-tunnel vxlan-br vxc0000203
 expect_exit 0 drv remove-bridge vxlan-br
 out_has changed
-err_has 'remove port pf0hpf'
-err_has 'remove bridge vxlan-br'
+out_has 'remove port pf0hpf'
+out_has 'remove bridge vxlan-br'
 applied
 
 vsctl_is userbr list-br

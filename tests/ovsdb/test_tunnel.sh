@@ -43,14 +43,14 @@ vsctl_is false get Port pf0hpf protected
 # A tunnel port someone unprotected is protected again.
 ovs_vsctl set Port vxc0000203 protected=false || fail "could not unprotect vxc0000203"
 expect_exit 0 drv tunnel dpu3 vxlan-br - 192.0.2.1 192.0.2.3 100 4789
-err_has 'protect port vxc0000203'
+out_has 'protect port vxc0000203'
 vsctl_is true get Port vxc0000203 protected
 vsctl_is "$(printf 'pf0hpf\n%s\nvxc0000202\nvxc0000203' "$v6")" list-ports vxlan-br
 
 # A changed VNI rewrites the options of ewoe's own interface in place.
 expect_exit 0 drv tunnel dpu2 vxlan-br - 192.0.2.1 192.0.2.2 200 4789
 out_has changed
-err_has 'update VXLAN interface vxc0000202'
+out_has 'update VXLAN interface vxc0000202'
 vsctl_is '"200"' get Interface vxc0000202 options:key
 applied
 has_ofport vxc0000202
