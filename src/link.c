@@ -219,17 +219,38 @@ static int addr_find_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* The prefix length addr has on the interface li, -ENOENT when it has not, or a negative errno. */
+static int addr_prefix(struct netlink *nl, const char *ifname, const struct link_state *li,
+		       const struct ewoe_addr *addr)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct addr_find af = { .ifindex = li->ifindex, .want = addr, .prefix_len = -1 };
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+	int err;
+
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (unsigned char)addr->family;
+	err = netlink_call(nl, nlh, addr_find_cb, &af);
+	if (err) {
+		netlink_fail(nl, err, "%s: listing its addresses", ifname);
+		return err;
+	}
+	return af.prefix_len >= 0 ? af.prefix_len : -ENOENT;
+}
+
 int link_add_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_len)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], text[INET6_ADDRSTRLEN];
 	int max_prefix = addr->family == AF_INET ? 32 : 128;
-	struct addr_find af = { .want = addr, .prefix_len = -1 };
 	struct link_state li;
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 	size_t len;
 	struct netlink nl;
-	int err;
+	int err, have;
 
 	ewoe_addr_str(addr, text);
 	if ((addr->family != AF_INET && addr->family != AF_INET6) || prefix_len < 1 ||
@@ -246,23 +267,15 @@ int link_add_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_l
 	if (err)
 		goto out;
 
-	af.ifindex = li.ifindex;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (unsigned char)addr->family;
-	err = netlink_call(&nl, nlh, addr_find_cb, &af);
-	if (err) {
-		netlink_fail(&nl, err, "%s: listing its addresses", ifname);
+	have = addr_prefix(&nl, ifname, &li, addr);
+	if ((have < 0 && have != -ENOENT) || have == prefix_len) {
+		err = have < 0 ? have : 0;
 		goto out;
 	}
-	if (af.prefix_len == prefix_len)
-		goto out;
-	if (af.prefix_len >= 0) {
-		ewoe_err("%s already has %s/%d, not /%d", ifname, text, af.prefix_len, prefix_len);
+	if (have >= 0) {
+		ewoe_err("%s already has %s/%d, not /%d", ifname, text, have, prefix_len);
 		ewoe_hint("use prefix length %d, or remove it first: ip addr del %s/%d dev %s",
-			  af.prefix_len, text, af.prefix_len, ifname);
+			  have, text, have, ifname);
 		err = -EEXIST;
 		goto out;
 	}
@@ -294,11 +307,7 @@ out:
 
 int link_has_addr(const char *ifname, const struct ewoe_addr *addr)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct addr_find af = { .want = addr, .prefix_len = -1 };
 	struct link_state li;
-	struct nlmsghdr *nlh;
-	struct ifaddrmsg *ifa;
 	struct netlink nl;
 	int err;
 
@@ -306,22 +315,12 @@ int link_has_addr(const char *ifname, const struct ewoe_addr *addr)
 	if (err)
 		return err;
 	err = link_read(&nl, ifname, &li);
-	if (err)
-		goto out;
-	af.ifindex = li.ifindex;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (unsigned char)addr->family;
-	err = netlink_call(&nl, nlh, addr_find_cb, &af);
-	if (err)
-		netlink_fail(&nl, err, "%s: listing its addresses", ifname);
-	else
-		err = af.prefix_len >= 0;
-out:
+	if (!err)
+		err = addr_prefix(&nl, ifname, &li, addr);
 	netlink_close(&nl);
-	return err;
+	if (err == -ENOENT)
+		return 0;
+	return err < 0 ? err : 1;
 }
 
 static int route_oif_cb(const struct nlmsghdr *nlh, void *data)
