@@ -56,6 +56,8 @@ struct check_line {
 	bool has_sa;   /* an SA-presence line: the counters below are set */
 	uint32_t spi;
 	uint64_t packets, bytes;
+	/* has_sa: the SA itself (direction, offload), valid while the xfrm table checked is */
+	const struct xfrm_sa_info *sa;
 };
 
 /* One tunnel's state, and the root cause first: what a person reads before any check. */

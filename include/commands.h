@@ -10,6 +10,8 @@ extern const struct ewoe_cmd ewoe_commands[];
 int cmd_setup_bridge(int argc, char **argv);
 int cmd_enable_offload(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 int cmd_tunnel(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
 int cmd_teardown(int argc, char **argv);

@@ -68,6 +68,13 @@ struct ike_status {
 	bool spi_installed[IKE_MAX_SPIS]; /* its CHILD_SA is INSTALLED (not rekeyed, deleting) */
 	size_t n_spis;
 	bool spis_complete; /* false: more than IKE_MAX_SPIS, the list is cut */
+	/*
+	 * Seconds since the ESTABLISHED IKE_SA was established, and since the newest INSTALLED
+	 * CHILD_SA of it was installed (list-sas "established" and "install-time"): what status
+	 * shows. -1 when there is none or charon did not say.
+	 */
+	long ike_age_s;
+	long child_age_s;
 };
 int ike_peer_status(struct ike *ike, const char *name, struct ike_status *st);
 /* The same for n peers from one listing of charon's SAs: out[i] is peers[i]'s. 0 or <0. */

@@ -1,10 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Proving that tunnels are up, encrypted and offloaded, for `ewoe verify` and after setup. */
+/*
+ * Proving that tunnels are up, encrypted and offloaded, for `ewoe verify`, after setup, and
+ * under `ewoe status` and `ewoe metrics`, which show the same verdicts another way.
+ */
 #ifndef EWOE_VERIFY_H
 #define EWOE_VERIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
+#include "check.h"
+#include "config.h"
+#include "ewoe.h"
+#include "ike.h"
 #include "peer.h"
 
 /*
@@ -15,5 +24,120 @@
  */
 int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const char *rep,
 		 enum ewoe_offload expect);
+
+/* One tunnel checked: its lines are r->lines[r->peer_start..r->n), its verdict is *verdict. */
+struct verify_tunnel {
+	const struct ewoe_peer *peer;
+	const struct check_verdict *verdict;
+	const struct ike_status *ike; /* NULL when charon did not answer */
+	const char *failure;	      /* the last IKE failure setup recorded for it, or NULL */
+	time_t failure_when;
+};
+
+/*
+ * The gathering verify, status and metrics share: one dump of the kernel's SAs and policies,
+ * the node's links read once, one connection to each daemon and one listing of charon's SAs
+ * for every peer; then the checks and verdict of each peer in turn, handed to the caller.
+ */
+struct verify_gather {
+	/* After the node-wide lines (r->lines[0..r->n)), before the first peer's; may be NULL. */
+	void (*node)(void *ctx, struct check_report *r);
+	/*
+	 * After each tunnel's lines and verdict. It may print the lines and forget them
+	 * (check_report_forget_lines), which keeps memory at one peer's lines. 0, or -ENOMEM
+	 * to stop (the report is then marked out of memory).
+	 */
+	int (*tunnel)(void *ctx, struct check_report *r, const struct verify_tunnel *t);
+	void *ctx;
+	/* Set by verify_gather(). */
+	bool db_answered, ike_answered;
+	const char *error; /* why nothing could be checked, when it returns <0 */
+};
+
+/*
+ * Check the n peers into r (check_report_init'ed with the offload to expect). 0 when the
+ * checks ran (r has the counts; r->oom when they were cut short), or a negative errno with
+ * g->error set when nothing could be checked (the kernel could not be read); that is printed
+ * on stderr only when the caller has no better place for it.
+ */
+int verify_gather(const struct ewoe_peer *peers, size_t n, const char *pf, const char *rep,
+		  struct check_report *r, struct verify_gather *g);
+
+/*
+ * Which tunnels verify, status and metrics look at: the peers of ewoe.conf (the default file
+ * when it exists, or --config), or for a node set up by hand, --local and --remote. Each
+ * command adds these options to its own; their codes start at VERIFY_OPT_FIRST.
+ */
+enum {
+	VERIFY_OPT_FIRST = 256,
+	VERIFY_OPT_LOCAL = VERIFY_OPT_FIRST,
+	VERIFY_OPT_REMOTE,
+	VERIFY_OPT_PF,
+	VERIFY_OPT_REP,
+	VERIFY_OPT_BRIDGE,
+	VERIFY_OPT_VNI,
+	VERIFY_OPT_DST_PORT,
+	VERIFY_OPT_NAME,
+	VERIFY_OPT_EXPECT,
+	VERIFY_OPT_CONFIG,
+	VERIFY_OPT_END /* a command's own options from here on */
+};
+
+/* One option a line. */
+/* clang-format off */
+#define VERIFY_TARGET_LONGOPTS                                                \
+	{ "local", required_argument, NULL, VERIFY_OPT_LOCAL },               \
+	{ "remote", required_argument, NULL, VERIFY_OPT_REMOTE },             \
+	{ "pf", required_argument, NULL, VERIFY_OPT_PF },                     \
+	{ "rep", required_argument, NULL, VERIFY_OPT_REP },                   \
+	{ "bridge", required_argument, NULL, VERIFY_OPT_BRIDGE },             \
+	{ "vni", required_argument, NULL, VERIFY_OPT_VNI },                   \
+	{ "dst-port", required_argument, NULL, VERIFY_OPT_DST_PORT },         \
+	{ "name", required_argument, NULL, VERIFY_OPT_NAME },                 \
+	{ "expect-offload", required_argument, NULL, VERIFY_OPT_EXPECT },     \
+	{ "config", required_argument, NULL, VERIFY_OPT_CONFIG }
+/* clang-format on */
+
+/* The help text of those options, for each command's --help. */
+extern const char verify_target_help[];
+
+#define VERIFY_MAX_REMOTES 64
+
+struct verify_target {
+	/* From the options. */
+	const char *config, *local, *name, *bridge, *pf, *rep;
+	const char *remotes[VERIFY_MAX_REMOTES];
+	size_t n_remotes;
+	unsigned long vni, port;
+	enum ewoe_offload expect;
+	bool have_expect;
+	/* From verify_target_resolve(). */
+	struct ewoe_config *cfg; /* when the peers come from a config */
+	struct ewoe_peer *peers; /* the config's, or made from the options */
+	struct ewoe_peer *own;	 /* those made from the options, freed with the target */
+	size_t n_peers;
+	const char *node_pf, *node_rep; /* the PF and representor to check */
+	enum ewoe_offload node_expect;
+};
+
+void verify_target_init(struct verify_target *t);
+/* getopt's c and optarg: 1 when it is one of the options above, 0 when not, -1 after a usage
+ * error was printed (the command exits EXIT_USAGE). */
+int verify_target_option(struct verify_target *t, const struct ewoe_cmd *cmd, int c,
+			 const char *arg);
+/* The peers, once every option was read (argv[optind..] must be empty): EXIT_OK, or the
+ * command's exit code after saying why. */
+int verify_target_resolve(struct verify_target *t, const struct ewoe_cmd *cmd, int argc,
+			  char **argv);
+void verify_target_free(struct verify_target *t);
+
+/*
+ * Thousands of peers make megabytes of report. Into a pipe or a file, stdio buffers a block
+ * (4 KiB): 64 KiB takes 16 times fewer write(2) calls. A terminal keeps its line buffering.
+ * Call before anything is written.
+ */
+void verify_stdout_buffer(void);
+/* Colour only on a terminal, without NO_COLOR, with a TERM that is not dumb. */
+bool verify_use_color(void);
 
 #endif

@@ -60,6 +60,14 @@ ubuntu:24.04) systemd_pc=systemd-dev ;;
 esac
 [ "$mode" != cross ] || [ "$release" = debian:12 ] ||
 	die "the arm64 cross-build is set up on Debian 12 only (this is ${PRETTY_NAME:-$release})"
+# promtool checks what `ewoe metrics` writes (tests/status): Debian 11 and 12 ship it in
+# prometheus, Debian 13 in a package of its own. Ubuntu's are not checked here: the test
+# skips there, saying so.
+case "$release" in
+debian:11 | debian:12) promtool=prometheus ;;
+debian:13) promtool=promtool ;;
+*) promtool="" ;;
+esac
 
 libs_dev="libnl-3-dev libnl-xfrm-3-dev libnl-route-3-dev libmnl-dev libcap-dev libinih-dev
  libssl-dev libcmocka-dev libjson-c-dev"
@@ -80,7 +88,7 @@ cross)
  openvswitch-switch openvswitch-common
  strongswan-charon strongswan-swanctl strongswan-libcharon libstrongswan-standard-plugins
  libcharon-extra-plugins
- openssl iproute2 iputils-ping tcpdump kmod procps socat util-linux time $lab"
+ openssl iproute2 iputils-ping tcpdump kmod procps socat util-linux time $lab $promtool"
 	;;
 esac
 if [ "$mode" = list ]; then

@@ -60,6 +60,7 @@ static struct check_line *add_line(struct check_report *r, const char *peer, con
 	l->kind = KIND_OTHER;
 	l->critical = false;
 	l->has_sa = false;
+	l->sa = NULL;
 	l->spi = 0;
 	l->packets = l->bytes = 0;
 	if (peer) {
@@ -316,6 +317,7 @@ static void sa_lines(struct check_report *r, const struct check_expect *e, const
 	SET(found, "spi 0x%08x reqid %u", sa->spi, sa->reqid);
 	SET(expected, "ESP SA %s -> %s", s->src, s->dst); /* the SA's own: see sa_addrs_match */
 	l->has_sa = true;
+	l->sa = sa;
 	l->spi = sa->spi;
 	l->packets = sa->packets;
 	l->bytes = sa->bytes;
@@ -769,6 +771,7 @@ int check_xfrm(struct check_report *r, const struct check_expect *e, const struc
 		    "a stale SA (a killed charon's, or a rekey in progress): 'ewoe setup' removes "
 		    "the SAs no IKE_SA owns");
 		l->has_sa = true;
+		l->sa = sa;
 		l->spi = sa->spi;
 		l->packets = sa->packets;
 		l->bytes = sa->bytes;

@@ -18,6 +18,7 @@
 #include "node.h"
 #include "ovsdb.h"
 #include "privs.h"
+#include "state.h"
 #include "verify.h"
 #include "xfrm.h"
 
@@ -266,6 +267,9 @@ int cmd_setup(int argc, char **argv)
 	if (!args.no_verify && !ewoe_opts.dry_run && cfg->n_peers)
 		rc = verify_peers(cfg->peers, cfg->n_peers, cfg->node.pf, cfg->node.rep,
 				  cfg->node.offload);
+	/* What monitoring alerts on when the reconcile stops succeeding (ewoe metrics). */
+	if (rc == EXIT_OK && !ewoe_opts.dry_run)
+		state_setup_ok_set();
 out:
 	ovsdb_free(db);
 	ike_free(ike);

@@ -174,6 +174,9 @@ int cmd_teardown(int argc, char **argv)
 		rc = node_guard_prune(NULL);
 		removed += rc > 0;
 	}
+	/* The node is no longer set up: its last successful setup (ewoe metrics) goes too. */
+	if (rc >= 0 && !args.only_peer)
+		state_setup_ok_clear();
 	if (rc >= 0 && args.revert_offload)
 		rc = offload_apply(cfg->node.pf, false, false);
 	if (rc >= 0 && !removed)

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* ewoe verify: prove from the kernel that each tunnel is up, encrypted and offloaded. */
+/*
+ * ewoe verify: prove from the kernel that each tunnel is up, encrypted and offloaded. The
+ * gathering and the choice of tunnels here are shared with `ewoe status` and `ewoe metrics`
+ * (include/verify.h): one checker, shown three ways.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -25,25 +29,16 @@
 /* A daemon that answers at all answers within milliseconds; don't stall a support session. */
 #define DAEMON_TIMEOUT_MS 5000
 
-#define MAX_REMOTES 64
-
 static const char *ifname_of(int ifindex, char buf[IFNAMSIZ])
 {
 	return ifindex > 0 ? if_indextoname((unsigned int)ifindex, buf) : NULL;
 }
 
-static bool use_color(void)
+bool verify_use_color(void)
 {
 	const char *term = getenv("TERM");
 
 	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && term && strcmp(term, "dumb");
-}
-
-static int could_not_check(const char *why)
-{
-	if (ewoe_opts.json)
-		check_error_json(stdout, why);
-	return EXIT_FAIL;
 }
 
 /*
@@ -53,6 +48,7 @@ static int could_not_check(const char *why)
 struct daemons {
 	struct ovsdb *db;
 	struct ike *ike;
+	struct ike_status *ike_st; /* one per peer, from one listing; NULL: charon did not answer */
 };
 
 /*
@@ -70,7 +66,8 @@ static bool socket_may_answer(const char *remote, const char *unix_prefix)
 	return stat(remote + len, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
-static void daemons_open(struct daemons *d)
+/* Both daemons, and charon's view of every peer in one list-sas (not one per peer). */
+static int daemons_open(struct daemons *d, const struct ewoe_peer *peers, size_t n)
 {
 	int timeout =
 	    ewoe_opts.timeout_ms < DAEMON_TIMEOUT_MS ? ewoe_opts.timeout_ms : DAEMON_TIMEOUT_MS;
@@ -81,31 +78,141 @@ static void daemons_open(struct daemons *d)
 		d->db = NULL;
 	if (!socket_may_answer(ewoe_opts.vici, "unix://") || ike_open(ewoe_opts.vici, &d->ike) < 0)
 		d->ike = NULL;
-}
-
-static int check_daemons(struct check_report *r, const struct daemons *d,
-			 const struct ewoe_peer *peer, const char *rep)
-{
-	struct ovsdb_tunnel_status ovs;
-	struct ike_status ike;
-	int err;
-
-	memset(&ovs, 0, sizeof(ovs));
-	memset(&ike, 0, sizeof(ike));
-	err = check_ovs(r, peer, rep,
-			d->db && ovsdb_tunnel_status(d->db, peer, rep, &ovs) == 0 ? &ovs : NULL,
-			ewoe_opts.db);
-	if (err)
-		return err;
-	return check_ike(r, peer,
-			 d->ike && ike_peer_status(d->ike, peer->name, &ike) == 0 ? &ike : NULL,
-			 ewoe_opts.vici);
+	if (!d->ike || !n)
+		return 0;
+	d->ike_st = calloc(n, sizeof(*d->ike_st));
+	if (!d->ike_st)
+		return -ENOMEM;
+	if (ike_peers_status(d->ike, peers, n, d->ike_st) < 0) {
+		free(d->ike_st);
+		d->ike_st = NULL;
+	}
+	return 0;
 }
 
 static void daemons_close(struct daemons *d)
 {
 	ovsdb_free(d->db);
 	ike_free(d->ike);
+	free(d->ike_st);
+}
+
+static int check_daemons(struct check_report *r, const struct daemons *d,
+			 const struct ewoe_peer *peer, const struct ike_status *ike,
+			 const char *rep)
+{
+	struct ovsdb_tunnel_status ovs;
+	int err;
+
+	memset(&ovs, 0, sizeof(ovs));
+	err = check_ovs(r, peer, rep,
+			d->db && ovsdb_tunnel_status(d->db, peer, rep, &ovs) == 0 ? &ovs : NULL,
+			ewoe_opts.db);
+	if (err)
+		return err;
+	return check_ike(r, peer, ike, ewoe_opts.vici);
+}
+
+/* The PF and representor as the kernel has them, for every tunnel's verdict. */
+static int node_links(struct check_node *node, const char *pf, const char *rep,
+		      const struct ewoe_peer *peers, size_t n)
+{
+	struct link_state pf_link, rep_link;
+
+	if (link_get_state(pf, &pf_link) || link_get_state(rep, &rep_link))
+		return -EIO;
+	memset(node, 0, sizeof(*node));
+	node->pf = pf;
+	node->rep = rep;
+	node->pf_ifindex = pf_link.ifindex;
+	node->pf_up = pf_link.flags & IFF_UP;
+	node->pf_carrier = pf_link.flags & IFF_RUNNING;
+	node->pf_mtu = pf_link.mtu;
+	node->rep_exists = rep_link.ifindex;
+	node->rep_up = rep_link.flags & IFF_UP;
+	node->rep_mtu = rep_link.mtu;
+	/* Every peer of a node shares its underlay address. */
+	node->address = n ? &peers[0].local : NULL;
+	node->address_on_pf = n && pf_link.ifindex ? link_has_addr(pf, node->address) : 0;
+	node->vici = ewoe_opts.vici;
+	node->db = ewoe_opts.db;
+	return 0;
+}
+
+int verify_gather(const struct ewoe_peer *peers, size_t n, const char *pf, const char *rep,
+		  struct check_report *r, struct verify_gather *g)
+{
+	struct check_node node;
+	struct check_index ix;
+	struct xfrm_table t;
+	struct daemons d;
+	char failure[768];
+	int err;
+
+	g->db_answered = g->ike_answered = false;
+	g->error = NULL;
+	err = xfrm_read_kernel(&t);
+	if (err) {
+		g->error = err == -EPERM ? "reading IPsec state from the kernel needs CAP_NET_ADMIN"
+					 : "could not read IPsec state from the kernel";
+		return err;
+	}
+	err = node_links(&node, pf, rep, peers, n);
+	if (!err && check_index_build(&ix, &t)) {
+		ewoe_err("out of memory indexing the kernel's IPsec state");
+		g->error = "out of memory";
+		err = -ENOMEM;
+	} else if (err) {
+		g->error = "could not read the interfaces from the kernel";
+	}
+	if (err) {
+		xfrm_table_free(&t);
+		return err;
+	}
+
+	check_node_links(r, &node);
+	check_mtu(r, pf, (unsigned int)node.pf_mtu, rep, (unsigned int)node.rep_mtu);
+	if (g->node)
+		g->node(g->ctx, r);
+	if (daemons_open(&d, peers, n))
+		r->oom = true;
+	g->db_answered = d.db != NULL;
+	g->ike_answered = d.ike_st != NULL || (d.ike && !n);
+	for (size_t i = 0; i < n && !r->oom; i++) {
+		const struct ewoe_peer *p = &peers[i];
+		const struct ike_status *ike = d.ike_st ? &d.ike_st[i] : NULL;
+		struct check_expect e = {
+			.peer = p,
+			.pf = pf,
+			.pf_ifindex = node.pf_ifindex,
+			.offload = r->expect,
+			.ifname = ifname_of,
+		};
+		struct verify_tunnel vt = { .peer = p, .ike = ike };
+		long age = 0;
+
+		check_peer_begin(r);
+		if (check_xfrm(r, &e, &ix) ||
+		    check_route(r, p, &node, link_route_oif(&p->remote), ifname_of) ||
+		    check_daemons(r, &d, p, ike, rep))
+			break;
+		/* The peer's last IKE failure, as the last setup recorded it. */
+		if (state_failure_get(p->name, failure, sizeof(failure), &vt.failure_when)) {
+			vt.failure = failure;
+			age = (long)(time(NULL) - vt.failure_when);
+		}
+		if (check_tunnel_verdict(r, p, &node, vt.failure, age))
+			break;
+		vt.verdict = &r->verdicts[r->n_verdicts - 1];
+		if (g->tunnel && g->tunnel(g->ctx, r, &vt)) {
+			r->oom = true;
+			break;
+		}
+	}
+	daemons_close(&d);
+	check_index_free(&ix);
+	xfrm_table_free(&t);
+	return 0;
 }
 
 /* -v or --all: every check under every tunnel, not only what failed. */
@@ -133,6 +240,12 @@ static void table_widths(struct check_widths *w, const struct ewoe_peer *peers, 
 			w->item = len;
 	}
 }
+
+/* What verify prints as it goes. */
+struct verify_print {
+	struct check_widths w;
+	bool color;
+};
 
 /*
  * The JSON, or one tunnel's headline and the checks under it, goes out peer by peer and the
@@ -167,109 +280,42 @@ static void print_peer(struct check_report *r, const struct check_verdict *v,
 	check_report_forget_lines(r);
 }
 
-/* The PF and representor as the kernel has them, for every tunnel's verdict. */
-static int node_links(struct check_node *node, const char *pf, const char *rep,
-		      const struct ewoe_peer *peers, size_t n)
+/* The document or the table begins once the kernel could be read: else one error document. */
+static void print_node(void *ctx, struct check_report *r)
 {
-	struct link_state pf_link, rep_link;
+	struct verify_print *vp = ctx;
 
-	if (link_get_state(pf, &pf_link) || link_get_state(rep, &rep_link))
-		return -EIO;
-	memset(node, 0, sizeof(*node));
-	node->pf = pf;
-	node->rep = rep;
-	node->pf_ifindex = pf_link.ifindex;
-	node->pf_up = pf_link.flags & IFF_UP;
-	node->pf_carrier = pf_link.flags & IFF_RUNNING;
-	node->pf_mtu = pf_link.mtu;
-	node->rep_exists = rep_link.ifindex;
-	node->rep_up = rep_link.flags & IFF_UP;
-	node->rep_mtu = rep_link.mtu;
-	/* Every peer of a node shares its underlay address. */
-	node->address = n ? &peers[0].local : NULL;
-	node->address_on_pf = n && pf_link.ifindex ? link_has_addr(pf, node->address) : 0;
-	node->vici = ewoe_opts.vici;
-	node->db = ewoe_opts.db;
-	return 0;
+	if (ewoe_opts.json)
+		check_report_json_begin(r, stdout);
+	else if (ewoe_opts.verbosity >= 0)
+		check_report_print_header(stdout, &vp->w);
+	print_peer(r, NULL, &vp->w, vp->color);
 }
 
-/* The peer's last IKE failure, as the last setup recorded it, when it is not up. */
-static const char *last_failure(const struct ewoe_peer *p, char *buf, size_t len, long *age)
+static int print_tunnel(void *ctx, struct check_report *r, const struct verify_tunnel *t)
 {
-	time_t when;
+	struct verify_print *vp = ctx;
 
-	if (!state_failure_get(p->name, buf, len, &when))
-		return NULL;
-	*age = (long)(time(NULL) - when);
-	return buf;
+	print_peer(r, t->verdict, &vp->w, vp->color);
+	return 0;
 }
 
 int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const char *rep,
 		 enum ewoe_offload expect)
 {
-	struct check_widths w = { 0 };
-	struct check_node node;
+	struct verify_print vp = { .color = !ewoe_opts.json && verify_use_color() };
+	struct verify_gather g = { .node = print_node, .tunnel = print_tunnel, .ctx = &vp };
 	struct check_report r;
-	struct check_index ix;
-	struct xfrm_table t;
-	struct daemons d;
-	char failure[768];
-	bool color;
-	int err, rc;
+	int rc;
 
-	err = xfrm_read_kernel(&t);
-	if (err)
-		return could_not_check(err == -EPERM
-					   ? "reading IPsec state from the kernel needs "
-					     "CAP_NET_ADMIN"
-					   : "could not read IPsec state from the kernel");
-	if (node_links(&node, pf, rep, peers, n)) {
-		xfrm_table_free(&t);
-		return could_not_check("could not read the interfaces from the kernel");
-	}
-	if (check_index_build(&ix, &t)) {
-		ewoe_err("verify: out of memory");
-		xfrm_table_free(&t);
-		return could_not_check("out of memory");
-	}
-
+	table_widths(&vp.w, peers, n);
 	check_report_init(&r, expect);
-	color = !ewoe_opts.json && use_color();
-	table_widths(&w, peers, n);
-	if (ewoe_opts.json)
-		check_report_json_begin(&r, stdout);
-	else if (ewoe_opts.verbosity >= 0)
-		check_report_print_header(stdout, &w);
-	check_node_links(&r, &node);
-	check_mtu(&r, pf, (unsigned int)node.pf_mtu, rep, (unsigned int)node.rep_mtu);
-	print_peer(&r, NULL, &w, color);
-	daemons_open(&d);
-	for (size_t i = 0; i < n; i++) {
-		const struct ewoe_peer *p = &peers[i];
-		struct check_expect e = {
-			.peer = p,
-			.pf = pf,
-			.pf_ifindex = node.pf_ifindex,
-			.offload = expect,
-			.ifname = ifname_of,
-		};
-		long age = 0;
-		const char *why;
-
-		check_peer_begin(&r);
-		if (check_xfrm(&r, &e, &ix) ||
-		    check_route(&r, p, &node, link_route_oif(&p->remote), ifname_of) ||
-		    check_daemons(&r, &d, p, rep))
-			break;
-		why = last_failure(p, failure, sizeof(failure), &age);
-		if (check_tunnel_verdict(&r, p, &node, why, age))
-			break;
-		print_peer(&r, &r.verdicts[r.n_verdicts - 1], &w, color);
+	if (verify_gather(peers, n, pf, rep, &r, &g) < 0) {
+		if (ewoe_opts.json)
+			check_error_json(stdout, g.error);
+		check_report_free(&r);
+		return EXIT_FAIL;
 	}
-	daemons_close(&d);
-	check_index_free(&ix);
-	xfrm_table_free(&t);
-
 	rc = check_report_exit(&r);
 	if (rc == EXIT_FAIL)
 		ewoe_err("verify: out of memory");
@@ -282,28 +328,7 @@ int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const 
 	return rc;
 }
 
-/* The peers of ewoe.conf; the node's offload mode is what to expect unless told otherwise. */
-static int verify_config(const char *path, const enum ewoe_offload *expect)
-{
-	struct ewoe_config *cfg = NULL;
-	int rc;
-
-	rc = config_load(path, &cfg);
-	if (rc) /* a config that cannot be used is bad input, as in setup */
-		return ewoe_check_exit(rc);
-	if (!cfg->n_peers) {
-		ewoe_err("%s has no [peer NAME] section: nothing to verify", path);
-		rc = EXIT_USAGE;
-	} else {
-		rc = verify_peers(cfg->peers, cfg->n_peers, cfg->node.pf, cfg->node.rep,
-				  expect ? *expect : cfg->node.offload);
-	}
-	config_free(cfg);
-	return rc;
-}
-
-static const char verify_help[] =
-    "\n"
+const char verify_target_help[] =
     "Which tunnels: the peers of " EWOE_DEFAULT_CONFIG " (or --config FILE), or for a node\n"
     "set up by hand, --local and one --remote per peer:\n"
     "  --config FILE           read the node and its peers from FILE\n"
@@ -313,7 +338,162 @@ static const char verify_help[] =
     "  --rep IFNAME            the host representor (default " EWOE_DEFAULT_REP ")\n"
     "  --bridge NAME           the OVS bridge (default " EWOE_DEFAULT_BRIDGE ")\n"
     "  --vni N, --dst-port P   the VXLAN tunnel (default 100, 4789)\n"
-    "  --expect-offload MODE   packet (default), crypto or none\n"
+    "  --expect-offload MODE   packet (default), crypto or none\n";
+
+void verify_target_init(struct verify_target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->bridge = EWOE_DEFAULT_BRIDGE;
+	t->pf = EWOE_DEFAULT_PF;
+	t->rep = EWOE_DEFAULT_REP;
+	t->vni = EWOE_DEFAULT_VNI;
+	t->port = EWOE_DEFAULT_DST_PORT;
+	t->expect = OFFLOAD_PACKET;
+}
+
+int verify_target_option(struct verify_target *t, const struct ewoe_cmd *cmd, int c,
+			 const char *arg)
+{
+	switch (c) {
+	case VERIFY_OPT_LOCAL:
+		t->local = arg;
+		break;
+	case VERIFY_OPT_REMOTE:
+		if (t->n_remotes == VERIFY_MAX_REMOTES) {
+			ewoe_usage_error(cmd, "at most %d --remote", VERIFY_MAX_REMOTES);
+			return -1;
+		}
+		t->remotes[t->n_remotes++] = arg;
+		break;
+	case VERIFY_OPT_PF:
+		t->pf = arg;
+		break;
+	case VERIFY_OPT_REP:
+		t->rep = arg;
+		break;
+	case VERIFY_OPT_BRIDGE:
+		t->bridge = arg;
+		break;
+	case VERIFY_OPT_VNI:
+		if (ewoe_parse_uint(arg, 0, EWOE_VNI_MAX, &t->vni)) {
+			ewoe_usage_error(cmd, "--vni '%s': expected 0..%d", arg, EWOE_VNI_MAX);
+			return -1;
+		}
+		break;
+	case VERIFY_OPT_DST_PORT:
+		if (ewoe_parse_uint(arg, 1, 65535, &t->port)) {
+			ewoe_usage_error(cmd, "--dst-port '%s': expected 1..65535", arg);
+			return -1;
+		}
+		break;
+	case VERIFY_OPT_NAME:
+		t->name = arg;
+		break;
+	case VERIFY_OPT_EXPECT:
+		if (ewoe_offload_parse(arg, &t->expect) || t->expect == OFFLOAD_AUTO) {
+			ewoe_usage_error(
+			    cmd, "--expect-offload '%s': expected packet, crypto or none", arg);
+			return -1;
+		}
+		t->have_expect = true;
+		break;
+	case VERIFY_OPT_CONFIG:
+		t->config = arg;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* The peers of ewoe.conf; the node's offload mode is what to expect unless told otherwise. */
+static int target_config(struct verify_target *t, const struct ewoe_cmd *cmd, const char *path)
+{
+	int rc = config_load(path, &t->cfg);
+
+	if (rc) /* a config that cannot be used is bad input, as in setup */
+		return ewoe_check_exit(rc);
+	if (!t->cfg->n_peers) {
+		ewoe_err("%s has no [peer NAME] section: nothing to %s", path,
+			 !strcmp(cmd->name, "verify") ? "verify" : "show");
+		return EXIT_USAGE;
+	}
+	t->peers = t->cfg->peers;
+	t->n_peers = t->cfg->n_peers;
+	t->node_pf = t->cfg->node.pf;
+	t->node_rep = t->cfg->node.rep;
+	t->node_expect = t->have_expect ? t->expect : t->cfg->node.offload;
+	return EXIT_OK;
+}
+
+int verify_target_resolve(struct verify_target *t, const struct ewoe_cmd *cmd, int argc,
+			  char **argv)
+{
+	if (optind < argc)
+		return ewoe_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!t->n_remotes && !t->local && (t->config || access(EWOE_DEFAULT_CONFIG, F_OK) == 0))
+		return target_config(t, cmd, t->config ? t->config : EWOE_DEFAULT_CONFIG);
+	if (t->config)
+		return ewoe_usage_error(cmd, "--config cannot go with --local and --remote");
+	if (!t->local || !t->n_remotes)
+		return ewoe_usage_error(cmd,
+					"which tunnels to %s: give --local and --remote, "
+					"or write " EWOE_DEFAULT_CONFIG,
+					!strcmp(cmd->name, "verify") ? "verify" : "show");
+	if (t->name && t->n_remotes > 1)
+		return ewoe_usage_error(
+		    cmd, "--name names one tunnel; it cannot go with %zu --remote", t->n_remotes);
+	if (strlen(t->bridge) >= IFNAMSIZ)
+		return ewoe_usage_error(cmd, "--bridge '%s' is longer than %d characters",
+					t->bridge, IFNAMSIZ - 1);
+	if (t->name && strlen(t->name) >= EWOE_PEER_NAME_MAX)
+		return ewoe_usage_error(cmd, "--name '%s' is longer than %d characters", t->name,
+					EWOE_PEER_NAME_MAX - 1);
+	if (!ewoe_name_valid(t->pf, IFNAMSIZ - 1))
+		return ewoe_usage_error(cmd, "--pf '%s' is not an interface name", t->pf);
+	if (!ewoe_name_valid(t->rep, IFNAMSIZ - 1))
+		return ewoe_usage_error(cmd, "--rep '%s' is not an interface name", t->rep);
+
+	t->own = calloc(t->n_remotes, sizeof(*t->own));
+	if (!t->own) {
+		ewoe_err("%s: out of memory", cmd->name);
+		return EXIT_FAIL;
+	}
+	for (size_t i = 0; i < t->n_remotes; i++) {
+		struct ewoe_peer *p = &t->own[i];
+
+		ewoe_peer_init(p);
+		if (ewoe_addr_parse(t->local, &p->local))
+			return ewoe_usage_error(cmd, "--local '%s' is not an IP address", t->local);
+		if (ewoe_addr_parse(t->remotes[i], &p->remote))
+			return ewoe_usage_error(cmd, "--remote '%s' is not an IP address",
+						t->remotes[i]);
+		ewoe_peer_default_ifname(&p->remote, p->ifname);
+		snprintf(p->name, sizeof(p->name), "%s", t->name ? t->name : p->ifname);
+		snprintf(p->bridge, sizeof(p->bridge), "%s", t->bridge);
+		p->vni = (uint32_t)t->vni;
+		p->dst_port = (uint16_t)t->port;
+		p->offload = t->expect;
+		if (ewoe_peer_validate(p))
+			return EXIT_USAGE;
+	}
+	t->peers = t->own;
+	t->n_peers = t->n_remotes;
+	t->node_pf = t->pf;
+	t->node_rep = t->rep;
+	t->node_expect = t->expect;
+	return EXIT_OK;
+}
+
+void verify_target_free(struct verify_target *t)
+{
+	config_free(t->cfg);
+	free(t->own);
+	t->cfg = NULL;
+	t->own = t->peers = NULL;
+}
+
+static const char verify_help[] =
     "  --all                   every check under every tunnel (also -v), not only failures\n"
     "\n"
     "One line per tunnel: up, DEGRADED or DOWN with the root cause first, and its fix; a\n"
@@ -324,12 +504,7 @@ static const char verify_help[] =
     "Exit 0 all up, 3 problems found, 1 could not check. --json prints every check and\n"
     "every verdict (docs/verify.md).\n";
 
-/*
- * Thousands of peers make megabytes of report. Into a pipe or a file, stdio buffers a block
- * (4 KiB): 64 KiB takes 16 times fewer write(2) calls. A terminal keeps its line buffering,
- * so a person sees each peer as it is checked.
- */
-static void stdout_buffer(void)
+void verify_stdout_buffer(void)
 {
 	static char buf[64 * 1024]; /* static: stdout uses it until exit flushes it */
 
@@ -337,103 +512,35 @@ static void stdout_buffer(void)
 		setvbuf(stdout, buf, _IOFBF, sizeof(buf));
 }
 
-static const struct ewoe_cmd *verify_cmd(void)
-{
-	return ewoe_cmd_find(ewoe_commands, "verify");
-}
-
 int cmd_verify(int argc, char **argv)
 {
-	enum {
-		OPT_LOCAL = 256,
-		OPT_REMOTE,
-		OPT_PF,
-		OPT_REP,
-		OPT_BRIDGE,
-		OPT_VNI,
-		OPT_DST_PORT,
-		OPT_NAME,
-		OPT_EXPECT,
-		OPT_CONFIG,
-		OPT_ALL
-	};
+	enum { OPT_ALL = VERIFY_OPT_END };
 	static const struct option longopts[] = {
-		{ "local", required_argument, NULL, OPT_LOCAL },
-		{ "remote", required_argument, NULL, OPT_REMOTE },
-		{ "pf", required_argument, NULL, OPT_PF },
-		{ "rep", required_argument, NULL, OPT_REP },
-		{ "bridge", required_argument, NULL, OPT_BRIDGE },
-		{ "vni", required_argument, NULL, OPT_VNI },
-		{ "dst-port", required_argument, NULL, OPT_DST_PORT },
-		{ "name", required_argument, NULL, OPT_NAME },
-		{ "expect-offload", required_argument, NULL, OPT_EXPECT },
-		{ "config", required_argument, NULL, OPT_CONFIG },
+		VERIFY_TARGET_LONGOPTS,
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct ewoe_cmd *cmd = verify_cmd();
-	const char *remotes[MAX_REMOTES];
-	const char *local = NULL, *name = NULL, *bridge = EWOE_DEFAULT_BRIDGE;
-	const char *pf = EWOE_DEFAULT_PF, *rep = EWOE_DEFAULT_REP;
-	enum ewoe_offload expect = OFFLOAD_PACKET;
-	unsigned long vni = EWOE_DEFAULT_VNI, port = EWOE_DEFAULT_DST_PORT;
-	struct ewoe_peer *peers = NULL;
-	size_t n_remotes = 0;
-	const char *config = NULL;
-	bool have_expect = false;
+	const struct ewoe_cmd *cmd = ewoe_cmd_find(ewoe_commands, "verify");
+	struct verify_target t;
 	int c, rc;
 
-	stdout_buffer(); /* before anything is written: setvbuf must come first */
+	verify_stdout_buffer(); /* before anything is written: setvbuf must come first */
+	verify_target_init(&t);
 	show_all = ewoe_opts.verbosity > 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		rc = verify_target_option(&t, cmd, c, optarg);
+		if (rc < 0)
+			return EXIT_USAGE;
+		if (rc)
+			continue;
 		switch (c) {
-		case OPT_LOCAL:
-			local = optarg;
-			break;
-		case OPT_REMOTE:
-			if (n_remotes == MAX_REMOTES)
-				return ewoe_usage_error(cmd, "at most %d --remote", MAX_REMOTES);
-			remotes[n_remotes++] = optarg;
-			break;
-		case OPT_PF:
-			pf = optarg;
-			break;
-		case OPT_REP:
-			rep = optarg;
-			break;
-		case OPT_BRIDGE:
-			bridge = optarg;
-			break;
-		case OPT_VNI:
-			if (ewoe_parse_uint(optarg, 0, EWOE_VNI_MAX, &vni))
-				return ewoe_usage_error(cmd, "--vni '%s': expected 0..%d", optarg,
-							EWOE_VNI_MAX);
-			break;
-		case OPT_DST_PORT:
-			if (ewoe_parse_uint(optarg, 1, 65535, &port))
-				return ewoe_usage_error(cmd, "--dst-port '%s': expected 1..65535",
-							optarg);
-			break;
-		case OPT_NAME:
-			name = optarg;
-			break;
-		case OPT_EXPECT:
-			if (ewoe_offload_parse(optarg, &expect) || expect == OFFLOAD_AUTO)
-				return ewoe_usage_error(cmd,
-							"--expect-offload '%s': expected packet, "
-							"crypto or none",
-							optarg);
-			have_expect = true;
-			break;
-		case OPT_CONFIG:
-			config = optarg;
-			break;
 		case OPT_ALL:
 			show_all = true;
 			break;
 		case 'h':
 			ewoe_cmd_usage(cmd, NULL, false);
+			printf("\n%s", verify_target_help);
 			fputs(verify_help, stdout);
 			return EXIT_OK;
 		default:
@@ -441,59 +548,9 @@ int cmd_verify(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc)
-		return ewoe_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (!n_remotes && !local && (config || access(EWOE_DEFAULT_CONFIG, F_OK) == 0))
-		return verify_config(config ? config : EWOE_DEFAULT_CONFIG,
-				     have_expect ? &expect : NULL);
-	if (config)
-		return ewoe_usage_error(cmd, "--config cannot go with --local and --remote");
-	if (!local || !n_remotes)
-		return ewoe_usage_error(cmd, "which tunnels to verify: give --local and --remote, "
-					     "or write " EWOE_DEFAULT_CONFIG);
-	if (name && n_remotes > 1)
-		return ewoe_usage_error(
-		    cmd, "--name names one tunnel; it cannot go with %zu --remote", n_remotes);
-	if (strlen(bridge) >= IFNAMSIZ)
-		return ewoe_usage_error(cmd, "--bridge '%s' is longer than %d characters", bridge,
-					IFNAMSIZ - 1);
-	if (name && strlen(name) >= EWOE_PEER_NAME_MAX)
-		return ewoe_usage_error(cmd, "--name '%s' is longer than %d characters", name,
-					EWOE_PEER_NAME_MAX - 1);
-	if (!ewoe_name_valid(pf, IFNAMSIZ - 1))
-		return ewoe_usage_error(cmd, "--pf '%s' is not an interface name", pf);
-	if (!ewoe_name_valid(rep, IFNAMSIZ - 1))
-		return ewoe_usage_error(cmd, "--rep '%s' is not an interface name", rep);
-
-	peers = calloc(n_remotes, sizeof(*peers));
-	if (!peers) {
-		ewoe_err("verify: out of memory");
-		return EXIT_FAIL;
-	}
-	rc = EXIT_USAGE;
-	for (size_t i = 0; i < n_remotes; i++) {
-		struct ewoe_peer *p = &peers[i];
-
-		ewoe_peer_init(p);
-		if (ewoe_addr_parse(local, &p->local)) {
-			ewoe_usage_error(cmd, "--local '%s' is not an IP address", local);
-			goto out;
-		}
-		if (ewoe_addr_parse(remotes[i], &p->remote)) {
-			ewoe_usage_error(cmd, "--remote '%s' is not an IP address", remotes[i]);
-			goto out;
-		}
-		ewoe_peer_default_ifname(&p->remote, p->ifname);
-		snprintf(p->name, sizeof(p->name), "%s", name ? name : p->ifname);
-		snprintf(p->bridge, sizeof(p->bridge), "%s", bridge);
-		p->vni = (uint32_t)vni;
-		p->dst_port = (uint16_t)port;
-		p->offload = expect;
-		if (ewoe_peer_validate(p))
-			goto out;
-	}
-	rc = verify_peers(peers, n_remotes, pf, rep, expect);
-out:
-	free(peers);
+	rc = verify_target_resolve(&t, cmd, argc, argv);
+	if (rc == EXIT_OK)
+		rc = verify_peers(t.peers, t.n_peers, t.node_pf, t.node_rep, t.node_expect);
+	verify_target_free(&t);
 	return rc;
 }

@@ -931,7 +931,8 @@ struct sa_scan {
 	uint32_t spis[IKE_MAX_SPIS]; /* of every CHILD_SA in any state */
 	bool spi_installed[IKE_MAX_SPIS];
 	size_t n_spis;
-	bool spis_cut; /* more than fit: the list is not the whole truth */
+	bool spis_cut;		     /* more than fit: the list is not the whole truth */
+	long ike_age_s, child_age_s; /* of the newest ESTABLISHED IKE_SA and INSTALLED child; -1 */
 };
 
 static void scan_add_spi(struct sa_scan *scan, const char *v, int len, bool installed)
@@ -958,6 +959,27 @@ struct sa_scans {
 	size_t n;
 };
 
+/* A number of seconds as charon sends it (decimal text); -1 when it is not one. */
+static long seconds_value(const char *v, int len)
+{
+	char buf[24], *end;
+	long n;
+
+	if (len <= 0 || len >= (int)sizeof(buf))
+		return -1;
+	memcpy(buf, v, (size_t)len);
+	buf[len] = '\0';
+	errno = 0;
+	n = strtol(buf, &end, 10);
+	return errno || *end || n < 0 ? -1 : n;
+}
+
+/* The newer of two ages, -1 standing for none. */
+static long newer(long a, long b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 static struct sa_scan *scan_of(struct sa_scans *all, const char *conn)
 {
 	for (size_t i = 0; i < all->n; i++) {
@@ -972,6 +994,7 @@ static void on_list_sa(void *user, char *event, vici_res_t *ev)
 	struct sa_scan *scan = NULL;
 	char ike_state[32] = "", child_name[32] = "", child_state[32] = "";
 	int depth = 0, children = 0;
+	long established = -1, install_time = -1, child_age = -1;
 	vici_parse_t t;
 
 	while ((t = vici.parse(ev)) != VICI_PARSE_END && t != VICI_PARSE_ERROR) {
@@ -986,14 +1009,18 @@ static void on_list_sa(void *user, char *event, vici_res_t *ev)
 				scan = scan_of(user, vici.parse_name(ev));
 			if (depth == 2 && !strcmp(vici.parse_name(ev), "child-sas"))
 				children = 0;
-			if (depth == 3)
+			if (depth == 3) {
 				child_name[0] = child_state[0] = '\0';
+				install_time = -1;
+			}
 			break;
 		case VICI_PARSE_END_SECTION:
-			if (depth == 3 && !strcmp(child_state, "INSTALLED"))
+			if (depth == 3 && !strcmp(child_state, "INSTALLED")) {
 				children |= !strcmp(child_name, CHILD_OUT)  ? 1
 					    : !strcmp(child_name, CHILD_IN) ? 2
 									    : 0;
+				child_age = newer(child_age, install_time);
+			}
 			depth--;
 			break;
 		case VICI_PARSE_KEY_VALUE:
@@ -1001,6 +1028,10 @@ static void on_list_sa(void *user, char *event, vici_res_t *ev)
 			v = vici.parse_value(ev, &len);
 			if (depth == 1 && !strcmp(name, "state"))
 				snprintf(ike_state, sizeof(ike_state), "%.*s", len, v);
+			else if (depth == 1 && !strcmp(name, "established"))
+				established = seconds_value(v, len);
+			else if (depth == 3 && !strcmp(name, "install-time"))
+				install_time = seconds_value(v, len);
 			else if (depth == 3 && !strcmp(name, "name"))
 				snprintf(child_name, sizeof(child_name), "%.*s", len, v);
 			else if (depth == 3 && !strcmp(name, "state"))
@@ -1019,6 +1050,9 @@ static void on_list_sa(void *user, char *event, vici_res_t *ev)
 	if (!strcmp(ike_state, "ESTABLISHED")) {
 		scan->established = true;
 		scan->installed |= children;
+		/* During a rekey both IKE_SAs are listed: the newer one is the tunnel's now. */
+		scan->ike_age_s = newer(scan->ike_age_s, established);
+		scan->child_age_s = newer(scan->child_age_s, child_age);
 		snprintf(scan->state, sizeof(scan->state), "%s", ike_state);
 	} else if (!scan->established) {
 		snprintf(scan->state, sizeof(scan->state), "%s", ike_state);
@@ -1034,7 +1068,7 @@ static int scan_sas(struct ike *ike, struct sa_scans *all)
 	for (size_t i = 0; i < all->n; i++) {
 		struct sa_scan *s = &all->scan[i];
 
-		*s = (struct sa_scan){ .conn = s->conn };
+		*s = (struct sa_scan){ .conn = s->conn, .ike_age_s = -1, .child_age_s = -1 };
 	}
 	if (vici.register_event(ike->conn, "list-sa", on_list_sa, all)) {
 		err = -errno;
@@ -1057,6 +1091,8 @@ static void status_of_scan(const struct sa_scan *scan, struct ike_status *st)
 	memcpy(st->spi_installed, scan->spi_installed, sizeof(st->spi_installed));
 	st->n_spis = scan->n_spis;
 	st->spis_complete = !scan->spis_cut;
+	st->ike_age_s = scan->ike_age_s;
+	st->child_age_s = scan->child_age_s;
 	snprintf(st->state, sizeof(st->state), "%s", scan->any_sa ? scan->state : "none");
 }
 

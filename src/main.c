@@ -20,6 +20,10 @@ const struct ewoe_cmd ewoe_commands[] = {
 	{ "verify", cmd_verify,
 	  "prove from the kernel that each tunnel is up, encrypted and offloaded",
 	  "[--config FILE | --local IP --remote IP...] [options]", NULL, 0 },
+	{ "status", cmd_status, "each tunnel at a glance: state, SAs, offload, traffic, ages",
+	  "[--config FILE | --local IP --remote IP...] [options]", NULL, 0 },
+	{ "metrics", cmd_metrics, "the tunnels and IPsec counters as Prometheus metrics",
+	  "[--config FILE | --local IP --remote IP...] [--output FILE]", NULL, 0 },
 	{ "teardown", cmd_teardown, "remove what ewoe set up on this node, or for one peer",
 	  "[--config FILE] [--peer NAME] [--keep-bridge] [--revert-offload]", NULL, EWOE_CMD_LOCK },
 	{ "guard", cmd_guard, "block every peer's VXLAN unless it is ESP (boot, before OVS)",
@@ -53,7 +57,7 @@ static const char global_usage[] =
     "  -h, --help         this help\n"
     "\n"
     "Exit status: 0 ok, 1 failure, 2 usage or invalid input (nothing changed),\n"
-    "3 verify found problems.\n";
+    "3 verify or status found problems.\n";
 
 static void usage(FILE *f)
 {

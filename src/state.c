@@ -12,6 +12,8 @@
 #include "state.h"
 
 #define FAILURES_DIR "run/ewoe/failures"
+#define STATE_DIR    "run/ewoe"
+#define SETUP_OK     STATE_DIR "/setup-ok"
 
 static int failure_path(const char *peer, char *buf, size_t len)
 {
@@ -61,6 +63,48 @@ int state_failure_get(const char *peer, char *buf, size_t len, time_t *when)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
+	*when = st.st_mtime;
+	return 1;
+}
+
+void state_setup_ok_set(void)
+{
+	static const char text[] = "ewoe setup converged the node; when: this file's mtime\n";
+	char dir[PATH_MAX], path[PATH_MAX];
+	int err;
+
+	if (ewoe_opts.dry_run || platform_path(dir, sizeof(dir), STATE_DIR) ||
+	    platform_path(path, sizeof(path), SETUP_OK))
+		return;
+	/*
+	 * The time is the file's mtime, its content never changes: a setup that changed nothing
+	 * leaves every file under the root as it was but this one's time.
+	 */
+	if (utimensat(AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW) == 0)
+		return;
+	err = platform_mkdirs(dir, 0755);
+	if (err) {
+		ewoe_debug("cannot create %s: %s", dir, strerror(-err));
+		return;
+	}
+	platform_write_file(path, text, sizeof(text) - 1, 0644);
+}
+
+void state_setup_ok_clear(void)
+{
+	char path[PATH_MAX];
+
+	if (!ewoe_opts.dry_run && !platform_path(path, sizeof(path), SETUP_OK))
+		unlink(path);
+}
+
+int state_setup_ok_get(time_t *when)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (platform_path(path, sizeof(path), SETUP_OK) || lstat(path, &st) || !S_ISREG(st.st_mode))
+		return 0;
 	*when = st.st_mtime;
 	return 1;
 }
