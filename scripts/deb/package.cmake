@@ -33,6 +33,7 @@ add_custom_target(ewoe_compressed_docs ALL DEPENDS ${EWOE_GZ_OUT})
 install(TARGETS ewoe DESTINATION ${CMAKE_INSTALL_SBINDIR})
 install(FILES scripts/systemd/ewoe-guard.service scripts/systemd/ewoe.service
               scripts/systemd/ewoe-reconcile.service scripts/systemd/ewoe-reconcile.timer
+              scripts/systemd/ewoe-metrics.service scripts/systemd/ewoe-metrics.timer
         DESTINATION ${EWOE_UNITDIR})
 install(FILES scripts/completion/ewoe.bash DESTINATION share/bash-completion/completions
         RENAME ewoe)

@@ -71,6 +71,7 @@ unitdir=$(sed -n 's/^EWOE_UNITDIR:PATH=//p' "$EWOE_BUILD/CMakeCache.txt")
 # Debian policy: manual pages and the changelog compressed, the copyright file not.
 for f in ./usr/sbin/ewoe ".$unitdir/ewoe.service" ".$unitdir/ewoe-guard.service" \
 	".$unitdir/ewoe-reconcile.service" ".$unitdir/ewoe-reconcile.timer" \
+	".$unitdir/ewoe-metrics.service" ".$unitdir/ewoe-metrics.timer" \
 	./usr/share/man/man8/ewoe.8.gz ./usr/share/man/man5/ewoe.conf.5.gz \
 	./usr/share/doc/ewoe/changelog.gz ./usr/share/doc/ewoe/copyright \
 	./usr/share/bash-completion/completions/ewoe ./usr/share/doc/ewoe/examples/ewoe.conf; do

@@ -74,4 +74,13 @@ not_required_before ewoe.service ewoe-reconcile.service
 for u in ovs-vswitchd.service strongswan.service strongswan-starter.service; do
 	before "$u" ewoe-reconcile.service
 done
+
+# The metrics: started by their timer, after the boot's setup when both are queued (the first
+# file describes that run) without requiring it, and after the daemons they ask.
+before ewoe-metrics.timer ewoe-metrics.service
+before ewoe.service ewoe-metrics.service
+not_required_before ewoe.service ewoe-metrics.service
+for u in ovs-vswitchd.service strongswan.service strongswan-starter.service; do
+	before "$u" ewoe-metrics.service
+done
 pass

@@ -22,17 +22,18 @@ called() { grep -qx "$1" "$T/calls" || fail "$2: no '$1' in: $(cat "$T/calls")";
 not_called() { ! grep -Eq "$1" "$T/calls" || fail "$2: '$1' in: $(cat "$T/calls")"; }
 
 calls postinst configure
-for u in ewoe-guard.service ewoe.service ewoe-reconcile.timer; do
+for u in ewoe-guard.service ewoe.service ewoe-reconcile.timer ewoe-metrics.timer; do
 	called "deb-systemd-helper enable $u" "postinst configure"
 done
 not_called 'enable ewoe-reconcile.service' "postinst configure (the timer starts it)"
+not_called 'enable ewoe-metrics.service' "postinst configure (the timer starts it)"
 not_called 'deb-systemd-invoke|systemctl .*(start|restart)' "postinst configure"
 calls postrm remove
 called "deb-systemd-helper purge ewoe-guard.service" "postrm remove"
-called "deb-systemd-helper mask ewoe.service ewoe-reconcile.timer" "postrm remove"
+called "deb-systemd-helper mask ewoe.service ewoe-reconcile.timer ewoe-metrics.timer" "postrm remove"
 not_called 'mask .*ewoe-guard' "postrm remove"
 calls postrm purge
-called "deb-systemd-helper purge ewoe-guard.service ewoe.service ewoe-reconcile.timer" "postrm purge"
+called "deb-systemd-helper purge ewoe-guard.service ewoe.service ewoe-reconcile.timer ewoe-metrics.timer" "postrm purge"
 calls prerm remove
 not_called 'start|restart' "prerm remove"
 
@@ -63,7 +64,7 @@ maint postinst configure
 for l in ovs-vswitchd.service.requires/ewoe-guard.service \
 	openvswitch-switch.service.requires/ewoe-guard.service \
 	multi-user.target.wants/ewoe-guard.service multi-user.target.wants/ewoe.service \
-	timers.target.wants/ewoe-reconcile.timer; do
+	timers.target.wants/ewoe-reconcile.timer timers.target.wants/ewoe-metrics.timer; do
 	[ -L "$ROOT/etc/systemd/system/$l" ] || fail "postinst made no $l: $(links)"
 done
 switch_starts "installed"

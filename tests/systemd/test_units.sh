@@ -9,11 +9,11 @@ install_units
 enable_units
 
 # Exactly the units in the tree, all of them installed.
-want="ewoe-guard.service ewoe-reconcile.service ewoe-reconcile.timer ewoe.service"
+want="ewoe-guard.service ewoe-metrics.service ewoe-metrics.timer ewoe-reconcile.service ewoe-reconcile.timer ewoe.service"
 [ "$UNITS" = "$want" ] || fail "installed units: $UNITS; expected: $want"
 [ "$(cd "$EWOE_SRC/scripts/systemd" && echo *)" = "$want" ] ||
 	fail "scripts/systemd holds $(cd "$EWOE_SRC/scripts/systemd" && echo *); expected: $want"
-[ "$INSTALLABLE" = "ewoe-guard.service ewoe-reconcile.timer ewoe.service" ] ||
+[ "$INSTALLABLE" = "ewoe-guard.service ewoe-metrics.timer ewoe-reconcile.timer ewoe.service" ] ||
 	fail "units with an [Install] section: $INSTALLABLE"
 
 # Each file on its own, as systemd parses it. Any line about ewoe's units is a failure: verify
@@ -29,7 +29,7 @@ rc=0
 # of the release's own units are not ewoe's and are only shown.
 rc=0
 analyze verify --man=no ovsdb-server.service ovs-vswitchd.service openvswitch-switch.service \
-	ewoe.service ewoe-reconcile.timer >"$T/boot" 2>&1 || rc=$?
+	ewoe.service ewoe-reconcile.timer ewoe-metrics.timer >"$T/boot" 2>&1 || rc=$?
 [ -z "$(ewoe_lines "$T/boot")" ] || fail "systemd-analyze verify, boot units: $(cat "$T/boot")"
 [ "$rc" -eq 0 ] || [ -s "$T/boot" ] || fail "systemd-analyze verify exited $rc, saying nothing"
 [ ! -s "$T/boot" ] && [ "$rc" -eq 0 ] ||
@@ -39,7 +39,7 @@ analyze verify --man=no ovsdb-server.service ovs-vswitchd.service openvswitch-sw
 for l in ovs-vswitchd.service.requires/ewoe-guard.service \
 	openvswitch-switch.service.requires/ewoe-guard.service \
 	multi-user.target.wants/ewoe-guard.service multi-user.target.wants/ewoe.service \
-	timers.target.wants/ewoe-reconcile.timer; do
+	timers.target.wants/ewoe-reconcile.timer timers.target.wants/ewoe-metrics.timer; do
 	[ -L "$ROOT/etc/systemd/system/$l" ] || fail "systemctl enable made no $l: $(cat "$T/enable.log")"
 done
 

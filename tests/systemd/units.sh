@@ -25,7 +25,7 @@ analyze() {
 }
 
 ewoe_lines() {
-	grep -E '(^|[/ ])ewoe(-guard|-reconcile)?\.(service|timer)\b|cycle' "$1" || true
+	grep -E '(^|[/ ])ewoe(-guard|-reconcile|-metrics)?\.(service|timer)\b|cycle' "$1" || true
 }
 
 # systemd 247 (Debian 11) builds its test manager on the cgroup it runs in: in a root without a
