@@ -873,6 +873,31 @@ int check_ovs(struct check_report *r, const struct ewoe_peer *p, const char *rep
 	return 0;
 }
 
+/*
+ * An SA the four slots left over that charon still lists is one it is replacing: after a rekey
+ * it keeps the old inbound SA for a few seconds for packets in flight. Not an orphan.
+ */
+static void charon_owned(struct check_report *r, const struct ike_status *st)
+{
+	for (size_t i = r->peer_start; i < r->n; i++) {
+		struct check_line *l = &r->lines[i];
+		bool known = false;
+
+		if (l->kind != KIND_SA_EXTRA || l->status != CHECK_FAIL)
+			continue;
+		for (size_t k = 0; k < st->n_spis && !known; k++)
+			known = st->spis[k] == l->spi;
+		if (!known)
+			continue;
+		l->status = CHECK_OK;
+		l->kind = KIND_OTHER;
+		r->n_fail--;
+		r->n_ok++;
+		SET(expected, "only the 4 SAs above, or one charon is replacing (rekey)");
+		l->fix[0] = '\0';
+	}
+}
+
 int check_ike(struct check_report *r, const struct ewoe_peer *p, const struct ike_status *st,
 	      const char *vici)
 {
@@ -884,6 +909,7 @@ int check_ike(struct check_report *r, const struct ewoe_peer *p, const struct ik
 				   vici,
 				   "start strongSwan (systemctl start strongswan): it loads ewoe's "
 				   "swanctl files and the initiator brings the tunnel back");
+	charon_owned(r, st);
 	ok = st->conn_loaded && st->ike_established;
 	l = add_line(r, p->name, "ike", ok ? CHECK_OK : CHECK_FAIL, "ike sa");
 	if (!l)

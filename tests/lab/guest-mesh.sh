@@ -172,7 +172,9 @@ arm_state() {
 	lab_vsctl "$1" --columns=name,type,options,external_ids list Interface | sort
 	lab_swanctl "$1" --list-conns
 	sa_spis "$1"
-	(cd "$(lab_root "$1")" && find . -path ./etc/ewoe -prune -o -type f -exec sha256sum {} + | sort)
+	# run/ewoe is ewoe's runtime state (the last successful setup's time), not configuration.
+	(cd "$(lab_root "$1")" && find . \( -path ./etc/ewoe -o -path ./run/ewoe \) -prune -o \
+		-type f -exec sha256sum {} + | sort)
 }
 
 # --- the run --------------------------------------------------------------------------------

@@ -67,7 +67,7 @@ vswitchd_start() {
 }
 
 # verify_clean N LABEL: verify on arm N exits 0; a rekey in progress shows an extra SA for a
-# moment, so up to five tries a second apart.
+# moment (charon keeps the old inbound SA 5 s), so up to eight tries a second apart.
 verify_clean() {
 	i=0
 	while :; do
@@ -76,7 +76,7 @@ verify_clean() {
 			rc=$?
 		[ "$rc" -eq 0 ] && return 0
 		i=$((i + 1))
-		[ "$i" -lt 5 ] || break
+		[ "$i" -lt 8 ] || break
 		sleep 1
 	done
 	sed 's/^/    /' "$LAB_LOGS/arm$1-verify-$2.log"

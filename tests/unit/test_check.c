@@ -1547,6 +1547,20 @@ static void verdict_orphans_degrade(void **state)
 	assert_non_null(
 	    strstr(v->cause, "1 ESP SA between the tunnel's addresses that no IKE_SA owns"));
 	assert_non_null(strstr(v->fix, "'ewoe setup' removes them"));
+
+	/* The same SA listed by charon: the old inbound SA of a rekey, kept a few seconds. */
+	{
+		struct ike_status rekeying = ike_up;
+
+		rekeying.spis[0] = 0xdead;
+		rekeying.n_spis = 1;
+		rekeying.spis_complete = true;
+		check_report_free(&f->report);
+		v = verdict(f, &rekeying, NULL, true);
+		assert_int_equal(v->state, TUNNEL_UP);
+		assert_int_equal(line(f, "sa extra spi 0x0000dead")->status, CHECK_OK);
+		assert_int_equal(check_report_exit(&f->report), EXIT_OK);
+	}
 }
 
 static void verdict_daemon_down(void **state)
