@@ -73,6 +73,15 @@ grep -q 'encr-alg=AES_CBC encr-keysize=128 integ-alg=HMAC_SHA2_256_128 prf-alg=P
 "$VICI_DRIVER" "$(vici left)" "$T/left-root" status dpu2 >"$T/stdout" 2>"$T/stderr" ||
 	fail "status failed"
 grep -q 'conn_loaded=1 ike_established=1' "$T/stdout" || fail "status: $(cat "$T/stdout")"
+# The IKE_SA's age, as charon's list-sas gives it (ewoe status shows it): set up seconds ago.
+age=$(sed -n 's/.* ike_age_s=\([0-9-]*\) .*/\1/p' "$T/stdout")
+[ -n "$age" ] && [ "$age" -ge 0 ] && [ "$age" -lt 120 ] || fail "IKE_SA age: $(cat "$T/stdout")"
+# A CHILD_SA's age comes with it: none without one, seconds with one.
+if grep -q 'children_installed=0 ' "$T/stdout"; then
+	grep -q ' child_age_s=-1$' "$T/stdout" || fail "a CHILD_SA age without one: $(cat "$T/stdout")"
+else
+	grep -Eq ' child_age_s=[0-9]+$' "$T/stdout" || fail "no CHILD_SA age: $(cat "$T/stdout")"
+fi
 
 # Removal terminates the IKE_SA.
 "$VICI_DRIVER" "$(vici left)" "$T/left-root" unload dpu2 >"$T/stdout" 2>"$T/stderr" ||

@@ -31,8 +31,10 @@ int main(int argc, char **argv)
 	} else {
 		rc = ike_peer_status(ike, argv[4], &st);
 		if (!rc)
-			printf("conn_loaded=%d ike_established=%d children_installed=%d state=%s\n",
-			       st.conn_loaded, st.ike_established, st.children_installed, st.state);
+			printf("conn_loaded=%d ike_established=%d children_installed=%d state=%s "
+			       "ike_age_s=%ld child_age_s=%ld\n",
+			       st.conn_loaded, st.ike_established, st.children_installed, st.state,
+			       st.ike_age_s, st.child_age_s);
 	}
 	ike_free(ike);
 	return rc < 0;
