@@ -6,7 +6,7 @@ _ewoe()
 	_init_completion || return
 
 	case $prev in
-	--config | --psk-file | --cert | --key | --peer-cert | --ca)
+	--config | --psk-file | --cert | --key | --peer-cert | --ca | --output)
 		_filedir
 		return
 		;;
