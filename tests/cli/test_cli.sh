@@ -23,7 +23,7 @@ expect_exit 0 "$EWOE" help help
 grep -q '^usage: ewoe help' "$T/stdout" || fail "'help help' shows no usage"
 
 # Every command is listed, and `ewoe help CMD` is exactly `ewoe CMD --help`.
-for c in setup verify teardown enable-offload setup-bridge tunnel help; do
+for c in setup verify status metrics teardown enable-offload setup-bridge tunnel help; do
 	echo "$out" | grep -q "^  $c " || fail "--help does not list '$c'"
 	[ "$c" = help ] && continue
 	"$EWOE" help $c >"$T/a" || fail "ewoe help $c exited $?"
