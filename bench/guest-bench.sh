@@ -223,7 +223,9 @@ scale_bench() {
 	python3 - "$LAB_LOGS/scale-verify.json" "$bpeers" <<-'PY' || fail "verify at scale: the synthetic SAs are not what verify accepts (exit $brc)"
 		import json, sys
 		d = json.load(open(sys.argv[1]))
-		bad = [c for c in d["checks"] if c["status"] == "fail"]
+		# Only the SAs and policies are synthetic: no daemon answers here, the peers have no
+		# guard and no route, and verify fails those checks rightly.
+		bad = [c for c in d["checks"] if c["status"] == "fail" and c["category"] in ("sa", "policy")]
 		sa_ok = sum(1 for c in d["checks"] if c["status"] == "ok" and c["category"] == "sa")
 		print("  verify at scale: result %s, %d SA checks ok, %d failed" % (d["result"], sa_ok, len(bad)))
 		for c in bad[:5]:
@@ -242,6 +244,11 @@ scale_bench() {
 	measure_in xb verify "$bsas" ewoe rss --rss -- "$EWOE" $nodaemon verify --config "$bconf"
 	measure_in xb verify "$bsas" script rss --rss -- "$BENCH/script-count.sh" "$LOCAL"
 	measure_in xb verify "$bsas" mnl_dump rss --rss -- "$DUMP"
+	# ewoe status beside verify over the same SAs (bench/status-bench.sh)
+	if wanted status; then
+		. "$BENCH/status-bench.sh"
+		status_bench "$bsas" "$bconf" "$nodaemon"
+	fi
 	ip netns del xb
 }
 
@@ -288,7 +295,7 @@ if wanted startup; then
 	peers_file "$W/up-1.peers" 1 u up_remote && ewoe_conf "$W/up-1.conf" "$W/up-1.peers" initiator
 	startup_bench
 fi
-if wanted verify; then
+if wanted verify || wanted status; then
 	step "3. verify at scale: $SAS SAs"
 	scale_bench "$SAS"
 fi

@@ -5,7 +5,7 @@
 #
 # usage: bench/run.sh [--quick] [--only push,up,startup,verify] [--out DIR]
 #   --quick   N = 1 and 16 only, 1,000 SAs, 3 reps: a smoke run of the harness (~3 min)
-#   --only    run only these measurements (1 push, 2 up, 4 startup, 3 verify); default all
+#   --only    run only these measurements (1 push, 2 up, 4 startup, 3 verify and status); default all
 #   --out DIR where results.md and raw.csv go (default bench/results, or
 #             bench/results/quick with --quick)
 # Environment: EWOE_BUILD (default build/ in the source tree), the build to use or make.
@@ -25,9 +25,9 @@ while [ $# -gt 0 ]; do
 	--out) [ $# -ge 2 ] || die "--out needs a directory"; out=$2; shift ;;
 	--only)
 		[ $# -ge 2 ] || die "--only needs a list, e.g. --only push,verify"
-		case ,$2, in *[!a-z,]* | *,,*) die "--only takes names from push,up,startup,verify" ;; esac
+		case ,$2, in *[!a-z,]* | *,,*) die "--only takes names from push,up,startup,verify,status" ;; esac
 		for m in $(echo "$2" | tr , ' '); do
-			case $m in push | up | startup | verify) ;; *) die "--only: no measurement '$m' (push, up, startup, verify)" ;; esac
+			case $m in push | up | startup | verify | status) ;; *) die "--only: no measurement '$m' (push, up, startup, verify, status)" ;; esac
 		done
 		only=$2
 		shift
