@@ -88,6 +88,10 @@ int cmd_setup_bridge(int argc, char **argv)
 	if (rc)
 		goto out;
 	rc = ovsdb_setup_bridge(db, &spec);
+	if (rc == -EEXIST)
+		ewoe_hint("pass --move to move it");
+	else if (rc == -ESRCH)
+		ewoe_hint("or pass --no-wait to only write the database");
 	if (rc < 0)
 		goto out;
 	if (ewoe_opts.json)

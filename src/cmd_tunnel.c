@@ -318,6 +318,10 @@ static int run(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char *
 			rc = xfrm_guard_ensure(&guard, 1, NULL);
 		if (rc >= 0)
 			rc = ovs_rc = ovsdb_ensure_tunnel(db, &a.peer, !a.no_wait);
+		if (rc == -ENOENT)
+			ewoe_hint("create it with 'ewoe setup-bridge --bridge %s'", a.peer.bridge);
+		else if (rc == -ESRCH)
+			ewoe_hint("or pass --no-wait to only write the database");
 		if (rc < 0)
 			goto out;
 	}

@@ -251,12 +251,12 @@ static int call(struct ike *ike, vici_req_t *req, const char *what, vici_res_t *
 		errmsg = vici.find_str(res, "no reason given", "errmsg");
 		ewoe_err("%s: charon refused: %s", what, errmsg);
 		if (strstr(errmsg, "hw_offload"))
-			ewoe_hint("charon %s does not accept this hw_offload value; use --offload "
-				  "auto, or strongSwan 5.9.10 or later",
+			ewoe_hint("charon %s does not accept this hw_offload value; use offload "
+				  "mode auto, or strongSwan 5.9.10 or later",
 				  ike->version);
 		else if (strstr(errmsg, "proposal"))
-			ewoe_hint("check --ike-proposal and --esp-proposal (swanctl.conf(5) "
-				  "syntax, e.g. aes128gcm128-x25519-esn)");
+			ewoe_hint("check the IKE and ESP proposals (swanctl.conf(5) syntax, e.g. "
+				  "aes128gcm128-x25519-esn)");
 		vici.free_res(res);
 		return -EREMOTEIO;
 	}
@@ -343,11 +343,11 @@ int ike_check_daemon(struct ike *ike, const struct ewoe_peer *peer)
 		return 0;
 	if (ike->version_num >= OFFLOAD_MIN_VERSION)
 		return 0;
-	ewoe_err("strongSwan %s cannot do --offload %s: hw_offload=%s needs strongSwan 5.9.10 "
+	ewoe_err("strongSwan %s cannot do offload mode %s: hw_offload=%s needs strongSwan 5.9.10 "
 		 "or later",
 		 ike->version[0] ? ike->version : "(unknown version)",
 		 ewoe_offload_name(peer->offload), ewoe_offload_name(peer->offload));
-	ewoe_hint("use --offload auto (hardware when the kernel and NIC can, else software), "
+	ewoe_hint("use offload mode auto (hardware when the kernel and NIC can, else software), "
 		  "or install a newer strongSwan");
 	return -ENOTSUP;
 }
@@ -1420,8 +1420,8 @@ static int bringup_step(struct ike *ike, struct log_watch *w, struct bringup *b,
 		failed(b, "%s: no IKE_SA with %s after %d s: the peer does not answer", b->conn,
 		       b->remote, timeout_ms / 1000);
 	if (!hint_notify(b))
-		ewoe_hint("check that the peer runs `ewoe tunnel` with matching settings and that "
-			  "UDP 500/4500 reach it; -v shows charon's log");
+		ewoe_hint("check that the peer has this tunnel configured with matching settings "
+			  "and that UDP 500/4500 reach it; charon's log says more");
 	pthread_mutex_unlock(&w->lock);
 	return -ETIMEDOUT;
 }

@@ -715,8 +715,8 @@ int link_setup_pf(const char *pf, const struct ewoe_addr *addr, int prefix_len, 
 			    "%s: hw-tc-offload is fixed off by its driver; packet offload needs "
 			    "it",
 			    pf);
-			ewoe_hint("use the BlueField uplink (p0/p1) as the PF, or choose --offload "
-				  "none");
+			ewoe_hint(
+			    "use the BlueField uplink (p0/p1) as the PF, or offload mode none");
 			return -EOPNOTSUPP;
 		}
 	}

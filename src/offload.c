@@ -223,7 +223,7 @@ int offload_apply(const char *pf, bool packet, bool stop_ovs)
 		return -EIO;
 	if (!platform_exists(rel)) {
 		ewoe_err("PF %s not found: %s does not exist", req.pf, path);
-		ewoe_hint("name the uplink with --pf (p0 or p1 on a BlueField Arm)");
+		ewoe_hint("name the uplink PF (p0 or p1 on a BlueField Arm)");
 		return -ENODEV;
 	}
 	if (platform_exists(PLATFORM_BFCONF))

@@ -295,8 +295,7 @@ static int check_vswitchd(struct ovsdb *db, long long deadline)
 	if (granted) {
 		ewoe_err("ovs-vswitchd is not running for the database at %s; nothing was changed",
 			 db->remote);
-		ewoe_hint("start it with 'systemctl start openvswitch-switch', or pass --no-wait "
-			  "to only write the database");
+		ewoe_hint("start it with 'systemctl start openvswitch-switch'");
 		return -ESRCH;
 	}
 	db->vswitchd_checked = true;
@@ -639,8 +638,7 @@ static int build_setup_bridge(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 	struct smap owned;
 
 	if (rep && rep_on != br && !spec->move) {
-		ewoe_err("port %s is on bridge %s; pass --move to move it to %s", spec->rep,
-			 rep_on->name, spec->bridge);
+		ewoe_err("port %s is on bridge %s, not %s", spec->rep, rep_on->name, spec->bridge);
 		return -EEXIST;
 	}
 	if (!rep && find_iface(db, spec->rep)) {
@@ -785,7 +783,6 @@ static int build_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 	}
 	if (!br) {
 		ewoe_err("bridge %s does not exist", peer->bridge);
-		ewoe_hint("create it with 'ewoe setup-bridge --bridge %s'", peer->bridge);
 		rc = -ENOENT;
 		goto out;
 	}

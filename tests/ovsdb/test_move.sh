@@ -7,7 +7,8 @@ ovs_vsctl add-br other -- add-port other pf0hpf || fail "could not prepare bridg
 
 ovs_db_snapshot
 expect_exit 1 ewoe setup-bridge
-err_has 'port pf0hpf is on bridge other; pass --move to move it to vxlan-br'
+err_has 'port pf0hpf is on bridge other, not vxlan-br'
+err_has 'hint: pass --move to move it'
 ovs_db_unchanged "a refused setup-bridge"
 
 expect_exit 0 ewoe setup-bridge --move

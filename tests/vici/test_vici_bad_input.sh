@@ -46,15 +46,15 @@ for mode in packet crypto; do
 		--remote 192.0.2.2 --psk-file "$T/psk" --offload "$mode"
 	if charon_has_offload_modes; then
 		# A charon that accepts the mode passes the gate; what fails is the next step.
-		grep -q 'cannot do --offload' "$T/stderr" &&
+		grep -q 'cannot do offload mode' "$T/stderr" &&
 			fail "strongSwan $(charon_version) was refused --offload $mode: $(cat "$T/stderr")"
 		grep -q "cannot connect to the Open vSwitch database at unix:$T/no-ovsdb.sock" \
 			"$T/stderr" || fail "--offload $mode did not get past the gate: $(cat "$T/stderr")"
 	else
 		v=$(charon_version)
-		grep -q "strongSwan $v cannot do --offload $mode: hw_offload=$mode needs strongSwan 5.9.10" \
+		grep -q "strongSwan $v cannot do offload mode $mode: hw_offload=$mode needs strongSwan 5.9.10" \
 			"$T/stderr" || fail "version gate message wrong: $(cat "$T/stderr")"
-		grep -q 'use --offload auto' "$T/stderr" || fail "version gate gives no way out"
+		grep -q 'use offload mode auto' "$T/stderr" || fail "version gate gives no way out"
 		grep -qi ovsdb "$T/stderr" && fail "OVSDB was touched before the version gate"
 	fi
 	nothing_loaded "offload $mode"
