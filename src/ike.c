@@ -749,9 +749,9 @@ static bool file_matches(const struct out_file *f)
  */
 static int write_file(const struct out_file *f)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX + 16];
+	char dir[PATH_MAX];
 	const char *slash = strrchr(f->path, '/');
-	int fd, err = 0;
+	int err;
 
 	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - f->path), f->path);
 	err = platform_mkdirs(dir, f->mode == 0600 && strstr(dir, "/private") ? 0700 : 0755);
@@ -759,22 +759,8 @@ static int write_file(const struct out_file *f)
 		ewoe_err("%s: cannot create directory: %s", dir, strerror(-err));
 		return err;
 	}
-	if (snprintf(tmp, sizeof(tmp), "%s.ewoe-new", f->path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, f->mode);
-	if (fd < 0 || fchmod(fd, f->mode) || write(fd, f->data, f->len) != (ssize_t)f->len) {
-		err = -errno;
-		ewoe_err("%s: cannot write: %s", tmp, strerror(errno));
-	}
-	if (fd >= 0 && close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, f->path)) {
-		err = -errno;
-		ewoe_err("%s: cannot rename into place: %s", f->path, strerror(errno));
-	}
-	if (err)
-		unlink(tmp);
-	return err;
+	/* Whole or not at all, and on disk before charon could be restarted to read it. */
+	return platform_write_file(f->path, f->data, f->len, f->mode);
 }
 
 /* ---- loading ---- */
