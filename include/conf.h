@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* /etc/ewoe/ewoe.conf: one node and its peers, shared by setup, verify and teardown. */
-#ifndef EWOE_CONFIG_H
-#define EWOE_CONFIG_H
+#ifndef EWOE_CONF_H
+#define EWOE_CONF_H
 
 #include <stddef.h>
 

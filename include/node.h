@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "config.h"
+#include "conf.h"
 #include "ewoe.h"
 
 struct ovsdb;

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "check.h"
-#include "config.h"
+#include "conf.h"
 #include "ewoe.h"
 #include "ike.h"
 #include "peer.h"

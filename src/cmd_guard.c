@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "config.h"
+#include "conf.h"
 #include "ewoe.h"
 #include "node.h"
 #include "privs.h"

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "config.h"
+#include "conf.h"
 #include "ewoe.h"
 #include "ike.h"
 #include "link.h"

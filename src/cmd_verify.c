@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "config.h"
+#include "conf.h"
 #include "commands.h"
 #include "ewoe.h"
 #include "ike.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "config.h"
+#include "conf.h"
 #include "ewoe.h"
 
 /* A peer field that must be unique in a configuration. */

@@ -2,10 +2,14 @@
 /*
  * OVSDB through the OVS C IDL, the way ovs-vsctl talks to it: monitor only the columns used,
  * build one transaction from a fresh snapshot, bump next_cfg, commit, then wait for cur_cfg.
- * This is the only file that sees OVS headers; they shadow libc's, so config.h comes first.
+ * This is the only file that sees OVS headers; they shadow libc's, so OVS's own config.h (the
+ * definitions libopenvswitch.a was built with) comes first: ewoe's model is in conf.h.
  */
 #ifndef EWOE_OVS_SYSTEM
 #include <config.h>
+#ifndef PACKAGE_NAME
+#error "ovsdb.c must see Open vSwitch's config.h (the build's), not another config.h"
+#endif
 #endif
 
 #include <arpa/inet.h>

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "conf.h"
 
 static const char full_mesh[] = "; two peers, as an operator writes it\n"
 				"[node]\n"

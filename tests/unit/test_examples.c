@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "conf.h"
 
 static void example_config_parses(void **state)
 {
