@@ -305,8 +305,23 @@ static int on_entry(void *user, const char *section, const char *key, const char
 }
 
 /* What every peer takes from [node], and the checks that need the whole file. */
+/* a is the network or the broadcast address of net/plen (IPv4 subnets of up to /30). */
+static bool subnet_edge(const struct ewoe_addr *a, const struct ewoe_addr *net, int plen)
+{
+	uint32_t v, mask;
+
+	if (a->family != AF_INET || net->family != AF_INET || plen < 1 || plen > 30)
+		return false;
+	mask = 0xffffffffu << (32 - plen);
+	v = ntohl(a->v4.s_addr);
+	if ((v & mask) != (ntohl(net->v4.s_addr) & mask))
+		return false;
+	return (v & ~mask) == 0 || (v & ~mask) == ~mask;
+}
+
 int config_finish(struct ewoe_config *cfg, const char *origin)
 {
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	const struct ewoe_node *node = &cfg->node;
 	struct peer_set remotes = { .key = BY_REMOTE }, ifnames = { .key = BY_IFNAME };
 	int err = -EINVAL, dup;
@@ -323,6 +338,14 @@ int config_finish(struct ewoe_config *cfg, const char *origin)
 		if (!p->remote.family) {
 			ewoe_err("%s: [peer %s] has no remote address; add remote = <peer PF IP>",
 				 origin, p->name);
+			goto out;
+		}
+		if (subnet_edge(&p->remote, &node->address, node->prefix_len)) {
+			ewoe_err(
+			    "%s: [peer %s] remote %s is the network or broadcast address of the "
+			    "node's subnet %s/%d; give the peer DPU's PF address",
+			    origin, p->name, ewoe_addr_str(&p->remote, a),
+			    ewoe_addr_str(&node->address, b), node->prefix_len);
 			goto out;
 		}
 		p->local = node->address;

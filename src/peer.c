@@ -83,9 +83,37 @@ void ewoe_peer_default_ifname(const struct ewoe_addr *remote, char ifname[IFNAMS
 		 ewoe_fnv1a(EWOE_FNV1A_SEED, &remote->v6, sizeof(remote->v6)));
 }
 
+/* Why a can be no PF's underlay address, or NULL when it can be one. */
+static const char *not_unicast(const struct ewoe_addr *a)
+{
+	if (a->family == AF_INET) {
+		uint32_t v = ntohl(a->v4.s_addr);
+
+		if (!v)
+			return "the unspecified address";
+		if ((v >> 24) == 127)
+			return "a loopback address";
+		if ((v >> 28) == 0xe)
+			return "a multicast address";
+		if (v == 0xffffffffu)
+			return "the broadcast address";
+		if ((v >> 28) == 0xf)
+			return "a reserved (class E) address";
+		return NULL;
+	}
+	if (IN6_IS_ADDR_UNSPECIFIED(&a->v6))
+		return "the unspecified address";
+	if (IN6_IS_ADDR_LOOPBACK(&a->v6))
+		return "the loopback address";
+	if (IN6_IS_ADDR_MULTICAST(&a->v6))
+		return "a multicast address";
+	return NULL;
+}
+
 int ewoe_peer_validate(const struct ewoe_peer *p)
 {
 	char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
+	const char *why;
 
 	if (!p->local.family || !p->remote.family) {
 		ewoe_err("tunnel needs both --local and --remote addresses");
@@ -95,6 +123,16 @@ int ewoe_peer_validate(const struct ewoe_peer *p)
 		ewoe_err("local address %s and remote address %s are of different families; "
 			 "use two IPv4 or two IPv6 addresses",
 			 ewoe_addr_str(&p->local, l), ewoe_addr_str(&p->remote, r));
+		return -EINVAL;
+	}
+	if ((why = not_unicast(&p->local))) {
+		ewoe_err("local address %s is %s; give this DPU's PF (underlay) unicast address",
+			 ewoe_addr_str(&p->local, l), why);
+		return -EINVAL;
+	}
+	if ((why = not_unicast(&p->remote))) {
+		ewoe_err("remote address %s is %s; give the peer DPU's PF unicast address",
+			 ewoe_addr_str(&p->remote, r), why);
 		return -EINVAL;
 	}
 	if (ewoe_addr_equal(&p->local, &p->remote)) {

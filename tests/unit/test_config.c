@@ -28,7 +28,7 @@ static const char full_mesh[] = "; two peers, as an operator writes it\n"
 				"vni = 200\n"
 				"\n"
 				"[peer arm3]\n"
-				"remote = 192.0.2.3\n"
+				"remote = 198.51.100.3\n" /* a routed peer: .3 is the /30's broadcast */
 				"auth = ca\n"
 				"cert = /etc/ewoe/arm1.pem\n"
 				"key = /etc/ewoe/arm1.key\n"
@@ -127,6 +127,17 @@ static const char *const bad_configs[] = {
 	"sixteen-chars-xx\n",
 	"just text\n",
 	"[node\npf = p0\n",
+	/* addresses that can be no PF's underlay address */
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 0.0.0.0\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 127.0.0.2\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 239.1.1.1\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 255.255.255.255\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.255\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.0\n",
+	"[node]\naddress = 127.0.0.1/8\n[peer a]\nremote = 192.0.2.2\n",
+	"[node]\naddress = 2001:db8::1/64\n[peer a]\nremote = ff02::1\n",
+	"[node]\naddress = 2001:db8::1/64\n[peer a]\nremote = ::1\n",
+	"[node]\naddress = ::/64\n[peer a]\nremote = 2001:db8::2\n",
 };
 
 static void refuses_bad_configs(void **state)

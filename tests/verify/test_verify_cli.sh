@@ -25,6 +25,10 @@ expect_exit 2 "$EWOE" verify $TUNNEL --dst-port 0
 expect_exit 2 "$EWOE" verify $TUNNEL --vni 16777216
 expect_exit 2 "$EWOE" verify --local $L --remote 2001:db8::2
 grep -q 'different families' "$T/stderr" || fail "address family mismatch not named"
+expect_exit 2 "$EWOE" verify --local $L --remote 224.0.0.5
+grep -q "remote address 224.0.0.5 is a multicast address" "$T/stderr" || fail "multicast peer not refused"
+expect_exit 2 "$EWOE" verify --local 127.0.0.1 --remote $R
+grep -q "local address 127.0.0.1 is a loopback address" "$T/stderr" || fail "loopback local not refused"
 expect_exit 2 "$EWOE" verify --local $L --remote $R --remote 203.0.113.7 --name one
 expect_exit 2 "$EWOE" verify $TUNNEL --pf 'bad/name'
 expect_exit 2 "$EWOE" verify $TUNNEL stray
