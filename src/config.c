@@ -30,6 +30,7 @@ struct parse_state {
 	char error[256]; /* the first problem; ini_parse() gives its line */
 	char section[64];
 	char seen_keys[512]; /* "|key|key|" of the current section, to refuse repeats */
+	bool node_seen;	     /* a [node] section came earlier */
 };
 
 void config_node_init(struct ewoe_node *node)
@@ -271,20 +272,44 @@ static bool key_seen_before(struct parse_state *st, const char *key)
 	return false;
 }
 
+/*
+ * A value without the comment after it: inih strips "; ..." (its inline comment prefix), and
+ * "# ..." after a blank is one too, as in the examples. A '#' within a value stays.
+ */
+static const char *without_comment(const char *value, char *buf, size_t len)
+{
+	const char *hash = value;
+
+	while ((hash = strchr(hash, '#')) && hash > value && hash[-1] != ' ' && hash[-1] != '\t')
+		hash++;
+	if (!hash || hash == value)
+		return value;
+	snprintf(buf, len, "%.*s", (int)(hash - value), value);
+	for (size_t n = strlen(buf); n && (buf[n - 1] == ' ' || buf[n - 1] == '\t'); n--)
+		buf[n - 1] = '\0';
+	return buf;
+}
+
 static int on_entry(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse_state *st = user;
 	struct ewoe_peer *p;
+	char bare[1024];
 
 	if (st->error[0])
 		return 0;
+	value = without_comment(value, bare, sizeof(bare));
 	if (!section[0])
 		return bad(st,
 			   "'%s' is outside any section, or the [section] line above it is "
 			   "malformed",
 			   key);
-	if (strcmp(section, st->section) != 0)
+	if (strcmp(section, st->section) != 0) {
 		st->seen_keys[0] = '\0';
+		if (!strcmp(section, "node") && st->node_seen)
+			return bad(st, "a second [node] section: a node is described once");
+		st->node_seen |= !strcmp(section, "node");
+	}
 	if (key_seen_before(st, key))
 		return bad(st, "'%s' is given twice in [%s] (or the section appears twice)", key,
 			   section);
@@ -304,7 +329,6 @@ static int on_entry(void *user, const char *section, const char *key, const char
 	return peer_key(st, p, key, value);
 }
 
-/* What every peer takes from [node], and the checks that need the whole file. */
 /* a is the network or the broadcast address of net/plen (IPv4 subnets of up to /30). */
 static bool subnet_edge(const struct ewoe_addr *a, const struct ewoe_addr *net, int plen)
 {
@@ -319,6 +343,7 @@ static bool subnet_edge(const struct ewoe_addr *a, const struct ewoe_addr *net, 
 	return (v & ~mask) == 0 || (v & ~mask) == ~mask;
 }
 
+/* What every peer takes from [node], and the checks that need the whole file. */
 int config_finish(struct ewoe_config *cfg, const char *origin)
 {
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];

@@ -13,30 +13,31 @@
 
 #include "conf.h"
 
-static const char full_mesh[] = "; two peers, as an operator writes it\n"
-				"[node]\n"
-				"pf = p1\n"
-				"representor = pf1hpf\n"
-				"bridge = vxlan-br1\n"
-				"address = 192.0.2.1/30\n"
-				"offload = auto\n"
-				"\n"
-				"[peer arm2]\n"
-				"remote = 192.0.2.2\n"
-				"auth = psk\n"
-				"psk-file = /etc/ewoe/arm2.psk\n"
-				"vni = 200\n"
-				"\n"
-				"[peer arm3]\n"
-				"remote = 198.51.100.3\n" /* a routed peer: .3 is the /30's broadcast */
-				"auth = ca\n"
-				"cert = /etc/ewoe/arm1.pem\n"
-				"key = /etc/ewoe/arm1.key\n"
-				"ca = /etc/ewoe/ca.pem\n"
-				"remote-name = arm3.example\n"
-				"role = responder\n"
-				"dst-port = 4790\n"
-				"interface = tun-arm3\n";
+static const char full_mesh[] =
+    "; two peers, as an operator writes it\n"
+    "[node]\n"
+    "pf = p1\n"
+    "representor = pf1hpf\n"
+    "bridge = vxlan-br1\n"
+    "address = 192.0.2.1/30\n"
+    "offload = auto\n"
+    "\n"
+    "[peer arm2]\n"
+    "remote = 192.0.2.2\n"
+    "auth = psk\n"
+    "psk-file = /etc/ewoe/arm2.psk\n"
+    "vni = 200\n"
+    "\n"
+    "[peer arm3]\n"
+    "remote = 198.51.100.3\n" /* a routed peer: .3 is the /30's broadcast */
+    "auth = ca\n"
+    "cert = /etc/ewoe/arm1.pem\n"
+    "key = /etc/ewoe/arm1.key\n"
+    "ca = /etc/ewoe/ca.pem\n"
+    "remote-name = arm3.example\n"
+    "role = responder\n"
+    "dst-port = 4790\n"
+    "interface = tun-arm3\n";
 
 static void parses_full_mesh(void **state)
 {
@@ -69,6 +70,22 @@ static void parses_full_mesh(void **state)
 	assert_int_equal(cfg->peers[1].dst_port, 4790);
 	assert_string_equal(cfg->peers[1].ifname, "tun-arm3");
 	assert_false(ewoe_peer_initiates(&cfg->peers[1]));
+	config_free(cfg);
+}
+
+/* "# ..." after a blank is a comment, as "; ..." is; a '#' inside a value is kept. */
+static void inline_comments(void **state)
+{
+	struct ewoe_config *cfg = NULL;
+
+	(void)state;
+	assert_int_equal(config_parse_string("[node]\naddress = 192.0.2.1/24   # the PF\n"
+					     "[peer a]\nremote = 192.0.2.2 ; arm2\n"
+					     "psk-file = /etc/ewoe/p#1.psk\t# the pair's key\n",
+					     "t", &cfg),
+			 0);
+	assert_int_equal(cfg->node.prefix_len, 24);
+	assert_string_equal(cfg->peers[0].psk_file, "/etc/ewoe/p#1.psk");
 	config_free(cfg);
 }
 
@@ -138,6 +155,7 @@ static const char *const bad_configs[] = {
 	"[node]\naddress = 2001:db8::1/64\n[peer a]\nremote = ff02::1\n",
 	"[node]\naddress = 2001:db8::1/64\n[peer a]\nremote = ::1\n",
 	"[node]\naddress = ::/64\n[peer a]\nremote = 2001:db8::2\n",
+	"[node]\naddress = 192.0.2.1/24\n[peer a]\nremote = 192.0.2.2\n[node]\npf = p1\n",
 };
 
 static void refuses_bad_configs(void **state)
@@ -204,7 +222,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_full_mesh),    cmocka_unit_test(node_only_uses_defaults),
 		cmocka_unit_test(refuses_bad_configs), cmocka_unit_test(parses_many_peers),
-		cmocka_unit_test(prefix_parsing),
+		cmocka_unit_test(prefix_parsing),      cmocka_unit_test(inline_comments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
