@@ -127,7 +127,7 @@ int cmd_teardown(int argc, char **argv)
 	if (args.only_peer && !n) {
 		ewoe_err("no peer '%s' in %s or on bridge %s", args.only_peer, args.config,
 			 cfg->node.bridge);
-		rc = -ENOENT;
+		rc = EXIT_USAGE; /* a name that is not there is bad input: nothing was changed */
 		goto out;
 	}
 
@@ -186,5 +186,5 @@ out:
 	ovsdb_free(db);
 	ike_free(ike);
 	config_free(cfg);
-	return rc < 0 ? EXIT_FAIL : EXIT_OK;
+	return rc < 0 ? EXIT_FAIL : rc == EXIT_USAGE ? EXIT_USAGE : EXIT_OK;
 }

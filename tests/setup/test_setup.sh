@@ -115,6 +115,8 @@ expect_exit 0 ewoe_node setup --address 192.0.2.1/24 --remote 192.0.2.7 --name s
 [ "$(ovs_vsctl get Interface vxc0000207 options:remote_ip)" = '"192.0.2.7"' ] ||
 	fail "flags-only setup made no tunnel to 192.0.2.7"
 conns arm | grep -q ewoe-solo || fail "flags-only setup loaded no connection ewoe-solo"
+expect_exit 2 ewoe_node teardown --peer nosuch
+grep -q "no peer 'nosuch' in" "$T/stderr" || fail "teardown --peer of an unknown name does not say so"
 expect_exit 0 ewoe_node teardown --peer solo
 grep -q "^peer solo: removed" "$T/stdout" || fail "teardown --peer solo did not say so"
 ovs_vsctl --may-exist list-ports vxlan-br 2>/dev/null | grep -q vxc0000207 &&
