@@ -4,11 +4,13 @@
  * stale tunnels removed, then verify. Everything is validated, and both daemons reached,
  * before the first change.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "conf.h"
@@ -21,6 +23,8 @@
 #include "state.h"
 #include "verify.h"
 #include "xfrm.h"
+
+#define SETUP_SCHEMA "ewoe-setup/1"
 
 static const char setup_help[] =
     "  --config FILE       node and peers (default " EWOE_DEFAULT_CONFIG "; optional\n"
@@ -38,7 +42,136 @@ static const char setup_help[] =
     "  --no-link           leave the PF's address, MTU and features alone\n"
     "  --no-verify         do not run verify at the end\n"
     "\n"
-    "A second run changes nothing. Peers removed from the file lose their tunnels.\n";
+    "A second run changes nothing. Peers removed from the file lose their tunnels.\n"
+    "With --json, stdout is one document (schema ewoe-setup/1): every change made (or\n"
+    "planned, with --dry-run), each peer's result, \"changed\", and verify's report.\n";
+
+/* What happened to a peer's tunnel, in ewoe-setup/1. */
+enum peer_result { PEER_CREATED, PEER_CHANGED, PEER_UNCHANGED, PEER_REMOVED };
+static const char *const peer_result_names[] = { "created", "changed", "unchanged", "removed" };
+
+struct peer_outcome {
+	char name[EWOE_PEER_NAME_MAX];
+	char remote[INET6_ADDRSTRLEN];
+	char ifname[IFNAMSIZ];
+	enum peer_result result;
+};
+
+/* The document of --json setup, filled as setup goes; the changes are in log.c's record. */
+struct setup_doc {
+	const char *config; /* NULL when the node comes from flags alone */
+	struct peer_outcome *peers;
+	size_t n_peers, cap_peers;
+	bool oom, head_written;
+};
+
+/*
+ * One peer's outcome: kept for the document under --json, else the line setup has always
+ * printed (unchanged ones only without -q: the reconcile timer runs quiet).
+ */
+static void peer_outcome(struct setup_doc *doc, const char *name, const struct ewoe_addr *remote,
+			 const char *ifname, enum peer_result result)
+{
+	struct peer_outcome *o;
+
+	if (!ewoe_opts.json) {
+		if (result == PEER_REMOVED)
+			printf("peer %s: no longer in the config, removing\n", name);
+		else if (result != PEER_UNCHANGED)
+			printf("peer %s: %s\n", name,
+			       ewoe_opts.dry_run ? "would change" : "configured");
+		else if (ewoe_opts.verbosity >= 0)
+			printf("peer %s: unchanged\n", name);
+		return;
+	}
+	if (ewoe_grow((void **)&doc->peers, sizeof(*doc->peers), doc->n_peers, &doc->cap_peers)) {
+		doc->oom = true;
+		return;
+	}
+	o = &doc->peers[doc->n_peers++];
+	memset(o, 0, sizeof(*o));
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	snprintf(o->ifname, sizeof(o->ifname), "%s", ifname);
+	if (remote && remote->family)
+		ewoe_addr_str(remote, o->remote);
+	o->result = result;
+}
+
+/* Whether setup changed (or under --dry-run would change) anything. */
+static bool doc_changed(const struct setup_doc *doc)
+{
+	size_t n_actions;
+
+	ewoe_record_actions(&n_actions);
+	for (size_t i = 0; i < doc->n_peers; i++)
+		if (doc->peers[i].result != PEER_UNCHANGED)
+			return true;
+	return n_actions > 0;
+}
+
+/* Everything up to "verify", whose value verify_peers() writes (or null). */
+static void doc_head(struct setup_doc *doc)
+{
+	size_t n_actions;
+	const struct ewoe_record_action *a = ewoe_record_actions(&n_actions);
+
+	fputs("{\n  \"schema\": \"" SETUP_SCHEMA "\",\n  \"dry_run\": ", stdout);
+	fputs(ewoe_opts.dry_run ? "true" : "false", stdout);
+	fputs(",\n  \"config\": ", stdout);
+	ewoe_json_str(stdout, doc->config);
+	fputs(",\n  \"actions\": [", stdout);
+	for (size_t i = 0; i < n_actions; i++) {
+		fputs(i ? ",\n    {\"kind\": " : "\n    {\"kind\": ", stdout);
+		ewoe_json_str(stdout, ewoe_change_kind_name(a[i].kind));
+		fputs(", \"type\": ", stdout);
+		ewoe_json_str(stdout, a[i].type);
+		fputs(", \"object\": ", stdout);
+		ewoe_json_str(stdout, a[i].object);
+		fputs(", \"action\": ", stdout);
+		ewoe_json_str(stdout, a[i].text);
+		fputs("}", stdout);
+	}
+	fputs(n_actions ? "\n  ],\n  \"peers\": [" : "],\n  \"peers\": [", stdout);
+	for (size_t i = 0; i < doc->n_peers; i++) {
+		const struct peer_outcome *o = &doc->peers[i];
+
+		fputs(i ? ",\n    {\"peer\": " : "\n    {\"peer\": ", stdout);
+		ewoe_json_str(stdout, o->name);
+		fputs(", \"remote\": ", stdout);
+		ewoe_json_str(stdout, o->remote[0] ? o->remote : NULL);
+		fputs(", \"interface\": ", stdout);
+		ewoe_json_str(stdout, o->ifname[0] ? o->ifname : NULL);
+		fprintf(stdout, ", \"result\": \"%s\"}", peer_result_names[o->result]);
+	}
+	fprintf(stdout, "%s,\n  \"changed\": %s,\n  \"verify\": ", doc->n_peers ? "\n  ]" : "]",
+		doc_changed(doc) ? "true" : "false");
+	doc->head_written = true;
+}
+
+/* After "verify": the errors, the result and the exit status. */
+static void doc_tail(struct setup_doc *doc, bool oom, int rc)
+{
+	size_t n_errors;
+	char *const *errors = ewoe_record_errors(&n_errors);
+
+	if (!doc->head_written) {
+		doc_head(doc);
+		fputs("null", stdout);
+	}
+	fputs(",\n  \"errors\": [", stdout);
+	if (oom)
+		fputs("\n    \"ewoe: setup: out of memory: the document misses changes\"", stdout);
+	for (size_t i = 0; i < n_errors; i++) {
+		fputs(i || oom ? ",\n    " : "\n    ", stdout);
+		ewoe_json_str(stdout, errors[i]);
+	}
+	fputs(n_errors || oom ? "\n  ]" : "]", stdout);
+	fprintf(stdout, ",\n  \"result\": \"%s\",\n  \"exit\": %d\n}\n",
+		rc == EXIT_OK	      ? "ok"
+		: rc == EXIT_PROBLEMS ? "problems"
+				      : "error",
+		rc);
+}
 
 static int prune_guards(const struct ewoe_config *cfg)
 {
@@ -47,8 +180,17 @@ static int prune_guards(const struct ewoe_config *cfg)
 	return rc < 0 ? rc : 0;
 }
 
+static bool tunnel_existed(const struct ovsdb_tunnel_ref *existing, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(existing[i].name, name))
+			return true;
+	return false;
+}
+
 /* Converge the peers on the bridge to cfg: create or update each, remove ewoe's others. */
-static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_config *cfg)
+static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_config *cfg,
+			  struct setup_doc *doc)
 {
 	struct ovsdb_tunnel_ref *existing = NULL;
 	const struct ewoe_peer **initiators;
@@ -62,23 +204,27 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 	for (int i = 0; i < n_existing && !rc; i++) {
 		if (config_find_peer(cfg, existing[i].name))
 			continue;
-		printf("peer %s: no longer in the config, removing\n", existing[i].name);
+		peer_outcome(doc, existing[i].name, &existing[i].remote, existing[i].ifname,
+			     PEER_REMOVED);
 		rc = ike_unload_peer(ike, existing[i].name);
 		if (rc >= 0)
 			rc = ovsdb_remove_tunnel(db, cfg->node.bridge, existing[i].ifname, true);
 		rc = rc < 0 ? rc : 0;
 	}
-	free(existing);
 	if (rc)
-		return rc;
+		goto out;
 
 	/* Before any port exists: OVS forwards into a VXLAN port as soon as it has one. */
 	rc = node_guard_peers(cfg, false);
-	if (rc < 0 || !cfg->n_peers)
-		return rc < 0 ? rc : prune_guards(cfg);
+	if (rc < 0 || !cfg->n_peers) {
+		rc = rc < 0 ? rc : prune_guards(cfg);
+		goto out;
+	}
 	ovs_changed = calloc(cfg->n_peers, sizeof(*ovs_changed));
-	if (!ovs_changed)
-		return -ENOMEM;
+	if (!ovs_changed) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	/* One OVSDB transaction for every tunnel: ovs-vswitchd reconfigures once, not per peer. */
 	rc = ovsdb_ensure_tunnels(db, cfg->peers, cfg->n_peers, true, ovs_changed);
 	for (size_t i = 0; i < cfg->n_peers && rc >= 0; i++) {
@@ -89,28 +235,31 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 			rc = ike_rc;
 			break;
 		}
-		if (ovs_changed[i] || ike_rc)
-			printf("peer %s: %s\n", p->name,
-			       ewoe_opts.dry_run ? "would change" : "configured");
-		else if (ewoe_opts.verbosity >= 0) /* the reconcile timer runs quiet */
-			printf("peer %s: unchanged\n", p->name);
+		peer_outcome(doc, p->name, &p->remote, p->ifname,
+			     !(ovs_changed[i] || ike_rc)		     ? PEER_UNCHANGED
+			     : tunnel_existed(existing, n_existing, p->name) ? PEER_CHANGED
+									     : PEER_CREATED);
 	}
 	free(ovs_changed);
 	/* Only once their ports are gone or moved: a guard outlives its tunnel, never the reverse.
 	 */
 	rc = rc < 0 ? rc : prune_guards(cfg);
 	if (rc)
-		return rc;
+		goto out;
 	/* Initiate after every connection is loaded, so a peer initiating to us finds its. */
 	initiators = calloc(cfg->n_peers, sizeof(*initiators));
-	if (!initiators)
-		return -ENOMEM;
+	if (!initiators) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		if (ewoe_peer_initiates(&cfg->peers[i]))
 			initiators[n_initiators++] = &cfg->peers[i];
 	}
 	rc = ike_initiate(ike, initiators, n_initiators, ewoe_opts.timeout_ms);
 	free(initiators);
+out:
+	free(existing);
 	return rc;
 }
 
@@ -184,8 +333,12 @@ static int repair_kernel(struct ike *ike, const struct ewoe_config *cfg)
 			why = n_pols < 4 ? "the kernel lacks policies charon installed"
 					 : "the kernel lacks SAs charon installed";
 		if (why) {
+			char conn[EWOE_PEER_NAME_MAX + 8];
+
+			snprintf(conn, sizeof(conn), "ewoe-%s", p->name);
 			ewoe_addr_str(&p->remote, remote);
-			ewoe_action("re-establish the tunnel with %s (peer %s): %s", remote,
+			ewoe_change(EWOE_CHANGED, "ike-sa", conn,
+				    "re-establish the tunnel with %s (peer %s): %s", remote,
 				    p->name, why);
 			rc = ike_restart(ike, p);
 			if (rc >= 0 && !st->ike_established)
@@ -220,14 +373,23 @@ int cmd_setup(int argc, char **argv)
 	struct ewoe_config *cfg = NULL;
 	struct ovsdb *db = NULL;
 	struct ike *ike = NULL;
+	struct setup_doc doc = { 0 };
 	int rc, err;
 
+	/* --json: every change, error and peer goes into one document on stdout, at the end. */
+	if (ewoe_opts.json)
+		ewoe_record_start();
 	rc = node_args_parse(self, setup_help, argc, argv, &args);
-	if (rc >= 0)
+	if (rc == EXIT_OK) { /* --help */
+		ewoe_record_stop();
 		return rc;
+	}
+	if (rc >= 0)
+		goto out;
+	doc.config = args.config_given || !access(args.config, F_OK) ? args.config : NULL;
 	rc = node_args_config(&args, &cfg);
 	if (rc)
-		return rc;
+		goto out;
 	if (!ewoe_opts.dry_run && !privs_have_net_admin()) {
 		ewoe_err("setup needs CAP_NET_ADMIN to configure links and read IPsec state");
 		ewoe_hint("run it as root");
@@ -255,7 +417,7 @@ int cmd_setup(int argc, char **argv)
 
 	rc = node_apply(&args, cfg, db);
 	if (rc >= 0)
-		rc = converge_peers(db, ike, cfg);
+		rc = converge_peers(db, ike, cfg, &doc);
 	if (rc >= 0)
 		rc = repair_kernel(ike, cfg);
 	if (rc < 0) {
@@ -264,9 +426,13 @@ int cmd_setup(int argc, char **argv)
 		goto out;
 	}
 	rc = EXIT_OK;
-	if (!args.no_verify && !ewoe_opts.dry_run && cfg->n_peers)
+	if (!args.no_verify && !ewoe_opts.dry_run && cfg->n_peers) {
+		/* Under --json its report is the document's "verify", not a second document. */
+		if (ewoe_opts.json)
+			doc_head(&doc);
 		rc = verify_peers(cfg->peers, cfg->n_peers, cfg->node.pf, cfg->node.rep,
 				  cfg->node.offload);
+	}
 	/* What monitoring alerts on when the reconcile stops succeeding (ewoe metrics). */
 	if (rc == EXIT_OK && !ewoe_opts.dry_run)
 		state_setup_ok_set();
@@ -274,5 +440,15 @@ out:
 	ovsdb_free(db);
 	ike_free(ike);
 	config_free(cfg);
+	if (ewoe_opts.json) {
+		bool oom = doc.oom || ewoe_record_oom();
+
+		/* A document that misses changes cannot say whether anything changed. */
+		if (oom && (rc == EXIT_OK || rc == EXIT_PROBLEMS))
+			rc = EXIT_FAIL;
+		doc_tail(&doc, oom, rc);
+		ewoe_record_stop();
+	}
+	free(doc.peers);
 	return rc;
 }

@@ -790,20 +790,25 @@ static int unload(struct ike *ike, const char *cmd, const char *key, const char 
 	return call_absent_ok(ike, req, absent, done);
 }
 
-static void describe_load(const struct ewoe_peer *p, const struct out_file *files)
+static void describe_load(const struct ewoe_peer *p, const char *conn, bool loaded_before,
+			  const struct out_file *files)
 {
 	char r[INET6_ADDRSTRLEN];
 
-	ewoe_action("would load connection " CONN_PREFIX "%s (%s, peer %s, hw_offload %s) into "
-		    "charon",
-		    p->name, ewoe_auth_name(p->auth), ewoe_addr_str(&p->remote, r),
+	ewoe_change(loaded_before ? EWOE_CHANGED : EWOE_CREATED, "ike-connection", conn,
+		    "would load connection %s (%s, peer %s, hw_offload %s) into charon", conn,
+		    ewoe_auth_name(p->auth), ewoe_addr_str(&p->remote, r),
 		    ewoe_offload_name(p->offload));
 	for (int i = 0; i < F_COUNT; i++) {
-		if (files[i].data)
-			ewoe_action("would write %s (mode %04o)", files[i].path,
+		bool exists = !access(files[i].path, F_OK);
+
+		if (files[i].data && !file_matches(&files[i]))
+			ewoe_change(exists ? EWOE_CHANGED : EWOE_CREATED, "file", files[i].path,
+				    "would write %s (mode %04o)", files[i].path,
 				    (unsigned)files[i].mode);
-		else if (!access(files[i].path, F_OK))
-			ewoe_action("would remove %s", files[i].path);
+		else if (!files[i].data && exists)
+			ewoe_change(EWOE_REMOVED, "file", files[i].path, "would remove %s",
+				    files[i].path);
 	}
 }
 
@@ -841,7 +846,7 @@ int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer)
 		goto out;
 	}
 	if (ewoe_opts.dry_run) {
-		describe_load(peer, files);
+		describe_load(peer, conn, loaded_before, files);
 		err = 1;
 		goto out;
 	}
@@ -888,7 +893,9 @@ int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer)
 		}
 		goto rollback;
 	}
-	ewoe_info("loaded %s into charon %s and wrote %s", conn, ike->version, files[F_CONF].path);
+	ewoe_change(loaded_before ? EWOE_CHANGED : EWOE_CREATED, "ike-connection", conn,
+		    "loaded %s into charon %s and wrote %s", conn, ike->version,
+		    files[F_CONF].path);
 	err = 1;
 	goto out;
 
@@ -1244,8 +1251,9 @@ static int start_children(struct ike *ike, const char *conn, int installed)
 
 		if (installed & (1 << i))
 			continue;
+		ewoe_change(EWOE_CREATED, "ike-sa", conn, "initiate CHILD_SA %s of %s", names[i],
+			    conn);
 		req = vici.begin("initiate");
-
 		vici.add_key_valuef(req, "child", "%s", names[i]);
 		vici.add_key_valuef(req, "ike", "%s", conn);
 		/* Negative: return at once; ewoe watches the SAs itself, with its deadline. */
@@ -1428,15 +1436,6 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n
 	size_t waiting = n;
 	int err = 0, first_err = 0;
 
-	if (ewoe_opts.dry_run) {
-		for (size_t i = 0; i < n; i++) {
-			char r[INET6_ADDRSTRLEN];
-
-			ewoe_action("would bring up " CONN_PREFIX "%s with %s", peers[i]->name,
-				    ewoe_addr_str(&peers[i]->remote, r));
-		}
-		return 0;
-	}
 	if (!n)
 		return 0;
 	news_init(&w.news);
@@ -1455,6 +1454,17 @@ int ike_initiate(struct ike *ike, const struct ewoe_peer *const *peers, size_t n
 		b->established_at = -1;
 		b->result = 1;
 		scans.scan[i].conn = b->conn;
+	}
+	if (ewoe_opts.dry_run) {
+		/* The plan brings up what is not up: on a converged node it plans nothing. */
+		err = scan_sas(ike, &scans);
+		for (size_t i = 0; i < n && !err; i++) {
+			if (scans.scan[i].established && scans.scan[i].installed == 3)
+				continue;
+			ewoe_change(EWOE_CREATED, "ike-sa", w.b[i].conn,
+				    "would bring up %s with %s", w.b[i].conn, w.b[i].remote);
+		}
+		goto out;
 	}
 	w.stream = ewoe_opts.verbosity > 0;
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
@@ -1577,10 +1587,11 @@ int ike_unload_peer(struct ike *ike, const char *name)
 	snprintf(conn, sizeof(conn), CONN_PREFIX "%s", name);
 	snprintf(shared_id, sizeof(shared_id), "ike-%s", conn);
 	if (ewoe_opts.dry_run) {
-		ewoe_action("would terminate and unload %s and its credentials from charon", conn);
+		ewoe_change(EWOE_REMOVED, "ike-connection", conn,
+			    "would terminate and unload %s and its credentials from charon", conn);
 		for (int i = 0; i < F_COUNT; i++) {
 			if (!file_path(i, name, path, sizeof(path)) && !access(path, F_OK))
-				ewoe_action("would remove %s", path);
+				ewoe_change(EWOE_REMOVED, "file", path, "would remove %s", path);
 		}
 		return 0;
 	}
@@ -1625,7 +1636,8 @@ files:
 	if (err)
 		return err;
 	if (removed)
-		ewoe_info("removed %s from %sswanctl's configuration", conn,
-			  ike ? "charon and " : "");
+		ewoe_change(EWOE_REMOVED, "ike-connection", conn,
+			    "removed %s from %sswanctl's configuration", conn,
+			    ike ? "charon and " : "");
 	return removed;
 }

@@ -156,7 +156,7 @@ int link_set_up(const char *ifname)
 	err = link_query(&nl, ifname, &li);
 	if (err || (li.flags & IFF_UP))
 		goto out;
-	ewoe_action("set link %s up", ifname);
+	ewoe_change(EWOE_CHANGED, "link", ifname, "set link %s up", ifname);
 	err = ewoe_opts.dry_run ? 0 : link_change(&nl, ifname, li.ifindex, IFF_UP, IFF_UP, 0);
 	if (!err)
 		err = 1;
@@ -177,7 +177,8 @@ int link_raise_mtu(const char *ifname, int min_mtu)
 	err = link_query(&nl, ifname, &li);
 	if (err || li.mtu >= min_mtu)
 		goto out;
-	ewoe_action("raise the MTU of %s from %d to %d", ifname, li.mtu, min_mtu);
+	ewoe_change(EWOE_CHANGED, "link", ifname, "raise the MTU of %s from %d to %d", ifname,
+		    li.mtu, min_mtu);
 	err = ewoe_opts.dry_run ? 0 : link_change(&nl, ifname, li.ifindex, 0, 0, min_mtu);
 	if (!err)
 		err = 1;
@@ -280,7 +281,8 @@ int link_add_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_l
 		goto out;
 	}
 
-	ewoe_action("add address %s/%d to %s", text, prefix_len, ifname);
+	ewoe_change(EWOE_CREATED, "address", text, "add address %s/%d to %s", text, prefix_len,
+		    ifname);
 	if (ewoe_opts.dry_run) {
 		err = 1;
 		goto out;
@@ -560,7 +562,7 @@ int link_set_feature(const char *ifname, const char *feature, bool on)
 		err = -EOPNOTSUPP;
 		goto out;
 	}
-	ewoe_action("%s: turn %s %s", ifname, feature, state);
+	ewoe_change(EWOE_CHANGED, "link", ifname, "%s: turn %s %s", ifname, feature, state);
 	if (ewoe_opts.dry_run) {
 		err = 1;
 		goto out;

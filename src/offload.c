@@ -81,16 +81,16 @@ static int nvidia_driver(const struct offload_req *req)
 	if (have_ipsec_mode < 0 || have_esw_mode < 0)
 		return -EIO;
 
-	printf("%s: %s=%s, ipsec_mode %s, eswitch mode %s\n", req->pf, PLATFORM_BFCONF_KEY,
-	       bfconf_name(conf), have_ipsec_mode ? ipsec_mode : "(not exposed)",
-	       have_esw_mode ? esw_mode : "(not exposed)");
+	ewoe_report("%s: %s=%s, ipsec_mode %s, eswitch mode %s", req->pf, PLATFORM_BFCONF_KEY,
+		    bfconf_name(conf), have_ipsec_mode ? ipsec_mode : "(not exposed)",
+		    have_esw_mode ? esw_mode : "(not exposed)");
 	/* A missing key is the driver's default: off. */
 	conf_ok = req->packet ? conf == BFCONF_YES : conf != BFCONF_YES;
 	/* The file may be right while the driver still runs with the old setting. */
 	driver_ok = !have_ipsec_mode || !strcmp(ipsec_mode, want_mode);
 	if (conf_ok && driver_ok) {
-		printf("IPsec packet offload on %s is already %s: nothing to do\n", req->pf,
-		       req->packet ? "on" : "off");
+		ewoe_report("IPsec packet offload on %s is already %s: nothing to do", req->pf,
+			    req->packet ? "on" : "off");
 		return 0;
 	}
 
@@ -114,8 +114,8 @@ static int nvidia_driver(const struct offload_req *req)
 	if (regex_active < 0)
 		return -EIO;
 	if (ovs_active && vxlan_rc)
-		printf("VXLAN device %s exists: %s stops during the driver restart\n", vxlan,
-		       ovs_unit);
+		ewoe_report("VXLAN device %s exists: %s stops during the driver restart", vxlan,
+			    ovs_unit);
 
 	if (!conf_ok && platform_bfconf_set(PLATFORM_BFCONF_KEY, req->packet) < 0)
 		return -EIO;
@@ -154,7 +154,7 @@ static int nvidia_driver(const struct offload_req *req)
 			return -EIO;
 		}
 	}
-	printf("IPsec packet offload on %s is now %s\n", req->pf, req->packet ? "on" : "off");
+	ewoe_report("IPsec packet offload on %s is now %s", req->pf, req->packet ? "on" : "off");
 	return 0;
 }
 
@@ -177,9 +177,9 @@ static int upstream_kernel(const struct offload_req *req)
 		return -EIO;
 	}
 	if (!req->packet) {
-		printf("kernel %s: upstream packet offload has no switch to turn off; a tunnel "
-		       "uses it only when set up with --offload packet\n",
-		       release);
+		ewoe_report("kernel %s: upstream packet offload has no switch to turn off; a "
+			    "tunnel uses it only when set up with --offload packet",
+			    release);
 		return 0;
 	}
 	if (link_get_feature(req->pf, "esp-hw-offload", &esp) < 0)
@@ -188,11 +188,11 @@ static int upstream_kernel(const struct offload_req *req)
 	if (esw_rc < 0 && esw_rc != -ENODEV && esw_rc != -ENOENT)
 		return -EIO;
 
-	printf("kernel %s: upstream IPsec packet offload, no toggle to set\n", release);
-	printf("%s: esp-hw-offload %s%s\n", req->pf, esp.active ? "on" : "off",
-	       esp.changeable ? "" : " [fixed]");
-	printf("%s: eswitch mode %s\n", req->pf,
-	       esw_rc < 0 ? "(no devlink)" : link_eswitch_name(esw));
+	ewoe_report("kernel %s: upstream IPsec packet offload, no toggle to set", release);
+	ewoe_report("%s: esp-hw-offload %s%s", req->pf, esp.active ? "on" : "off",
+		    esp.changeable ? "" : " [fixed]");
+	ewoe_report("%s: eswitch mode %s", req->pf,
+		    esw_rc < 0 ? "(no devlink)" : link_eswitch_name(esw));
 	if (!esp.active) {
 		problems = true;
 		ewoe_err("%s does not offer IPsec offload (esp-hw-offload off)", req->pf);
@@ -209,7 +209,7 @@ static int upstream_kernel(const struct offload_req *req)
 	}
 	if (problems)
 		return -EIO;
-	printf("IPsec packet offload is available on %s: nothing to change\n", req->pf);
+	ewoe_report("IPsec packet offload is available on %s: nothing to change", req->pf);
 	return 0;
 }
 

@@ -53,6 +53,7 @@ struct ovsdb {
 /* What one command changes, described while the transaction is built. */
 struct change {
 	struct svec actions;	  /* one line per change, for dry-run and progress */
+	struct svec objects;	  /* each line's "KIND\tTYPE\tOBJECT", KIND an ewoe_change_kind */
 	struct svec check_ifaces; /* interfaces whose ofport/error to check once applied */
 	bool hw_offload_set;	  /* the change includes other_config:hw-offload */
 	bool committed;
@@ -225,14 +226,33 @@ static const struct ovsrec_interface *find_iface(const struct ovsdb *db, const c
 	return NULL;
 }
 
-static void add_action(struct change *ch, const char *fmt, ...) OVS_PRINTF_FORMAT(2, 3);
-static void add_action(struct change *ch, const char *fmt, ...)
+static void add_action(struct change *ch, enum ewoe_change_kind kind, const char *type,
+		       const char *object, const char *fmt, ...) OVS_PRINTF_FORMAT(5, 6);
+static void add_action(struct change *ch, enum ewoe_change_kind kind, const char *type,
+		       const char *object, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	svec_add_nocopy(&ch->actions, xvasprintf(fmt, ap));
 	va_end(ap);
+	svec_add_nocopy(&ch->objects, xasprintf("%d\t%s\t%s", (int)kind, type, object));
+}
+
+/* Action i, as ewoe_change() reports it: "would " in front of a plan's. */
+static void report_action(const struct change *ch, size_t i, const char *prefix)
+{
+	char *meta = xstrdup(ch->objects.names[i]);
+	char *type = strchr(meta, '\t');
+	char *object = type ? strchr(type + 1, '\t') : NULL;
+
+	if (type && object) {
+		*type++ = '\0';
+		*object++ = '\0';
+		ewoe_change((enum ewoe_change_kind)atoi(meta), type, object, "%s%s", prefix,
+			    ch->actions.names[i]);
+	}
+	free(meta);
 }
 
 /*
@@ -449,6 +469,7 @@ static int run_txn(struct ovsdb *db, const char *what, build_fn build, const voi
 
 	for (;;) {
 		svec_clear(&ch->actions);
+		svec_clear(&ch->objects);
 		svec_clear(&ch->check_ifaces);
 		ch->hw_offload_set = false;
 		ovs = ovsrec_open_vswitch_first(db->idl);
@@ -468,7 +489,7 @@ static int run_txn(struct ovsdb *db, const char *what, build_fn build, const voi
 			if (rc < 0)
 				return rc;
 			for (i = 0; i < ch->actions.n; i++)
-				ewoe_action("would %s", ch->actions.names[i]);
+				report_action(ch, i, "would ");
 			if (ch->actions.n)
 				return 1;
 			/* Nothing to write, but say so if ovs-vswitchd failed on what is there. */
@@ -533,7 +554,7 @@ static int run_txn(struct ovsdb *db, const char *what, build_fn build, const voi
 	}
 	ch->committed = true;
 	for (i = 0; i < ch->actions.n; i++)
-		ewoe_action("%s", ch->actions.names[i]);
+		report_action(ch, i, "");
 	if (wait) {
 		rc = wait_applied(db, next_cfg, ch, deadline);
 		if (rc)
@@ -549,11 +570,13 @@ static int commit(struct ovsdb *db, const char *what, build_fn build, const void
 	int rc;
 
 	svec_init(&ch.actions);
+	svec_init(&ch.objects);
 	svec_init(&ch.check_ifaces);
 	rc = run_txn(db, what, build, arg, wait, &ch);
 	if (hw_offload_changed)
 		*hw_offload_changed = ch.hw_offload_set && (ch.committed || ewoe_opts.dry_run);
 	svec_destroy(&ch.actions);
+	svec_destroy(&ch.objects);
 	svec_destroy(&ch.check_ifaces);
 	return rc;
 }
@@ -653,12 +676,14 @@ static int build_setup_bridge(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 	}
 
 	if (!br)
-		add_action(ch, "create bridge %s", spec->bridge);
+		add_action(ch, EWOE_CREATED, "ovs-bridge", spec->bridge, "create bridge %s",
+			   spec->bridge);
 	mark_owned(&owned);
 	if (rep && rep_on != br) {
 		ovsrec_bridge_update_ports_delvalue(rep_on, rep);
 		ovsrec_port_update_external_ids_setkey(rep, MOVED_KEY, rep_on->name);
-		add_action(ch, "move port %s from bridge %s to %s", spec->rep, rep_on->name,
+		add_action(ch, EWOE_CHANGED, "ovs-port", spec->rep,
+			   "move port %s from bridge %s to %s", spec->rep, rep_on->name,
 			   spec->bridge);
 	}
 	if (rep) {
@@ -667,7 +692,8 @@ static int build_setup_bridge(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 	} else {
 		rep = insert_port(txn, spec->rep, "", NULL, &owned);
 		svec_add(&ch->check_ifaces, spec->rep);
-		add_action(ch, "add port %s to bridge %s", spec->rep, spec->bridge);
+		add_action(ch, EWOE_CREATED, "ovs-port", spec->rep, "add port %s to bridge %s",
+			   spec->rep, spec->bridge);
 	}
 	if (!br) {
 		struct ovsrec_bridge *nbr = ovsrec_bridge_insert(txn);
@@ -692,7 +718,8 @@ static int build_setup_bridge(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 		if (cur ? strcmp(cur, want) : spec->hw_offload) {
 			ovsrec_open_vswitch_update_other_config_setkey(ovs, "hw-offload", want);
 			ch->hw_offload_set = true;
-			add_action(ch, "set Open_vSwitch other_config:hw-offload=%s (was %s)", want,
+			add_action(ch, EWOE_CHANGED, "ovs-config", "other_config:hw-offload",
+				   "set Open_vSwitch other_config:hw-offload=%s (was %s)", want,
 				   cur ? cur : "unset");
 		}
 	}
@@ -758,7 +785,7 @@ same_tunnel(const struct ovsrec_bridge *br, const struct ewoe_peer *peer, const 
 static void add_tunnel_action(struct change *ch, const struct ewoe_peer *peer,
 			      const struct smap *options)
 {
-	add_action(ch,
+	add_action(ch, EWOE_CREATED, "ovs-interface", peer->ifname,
 		   "add VXLAN interface %s to bridge %s (local_ip=%s remote_ip=%s key=%s "
 		   "dst_port=%s)",
 		   peer->ifname, peer->bridge, smap_get(options, "local_ip"),
@@ -835,21 +862,24 @@ static int build_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 
 	if (!port->protected_) {
 		ovsrec_port_set_protected_(port, true);
-		add_action(ch, "protect port %s (no flooding between tunnels)", peer->ifname);
+		add_action(ch, EWOE_CHANGED, "ovs-port", peer->ifname,
+			   "protect port %s (no flooding between tunnels)", peer->ifname);
 	}
 	iface = port->interfaces[0];
 	if (strcmp(iface->type, "vxlan") || !smap_equal(&iface->options, &want)) {
 		ovsrec_interface_set_type(iface, "vxlan");
 		ovsrec_interface_set_options(iface, &want);
 		add_action(
-		    ch, "update VXLAN interface %s (local_ip=%s remote_ip=%s key=%s dst_port=%s)",
+		    ch, EWOE_CHANGED, "ovs-interface", peer->ifname,
+		    "update VXLAN interface %s (local_ip=%s remote_ip=%s key=%s dst_port=%s)",
 		    peer->ifname, smap_get(&want, "local_ip"), smap_get(&want, "remote_ip"),
 		    smap_get(&want, "key"), smap_get(&want, "dst_port"));
 	}
 	cur_peer = smap_get(&iface->external_ids, PEER_KEY);
 	if (!cur_peer || strcmp(cur_peer, peer->name)) {
 		ovsrec_interface_update_external_ids_setkey(iface, PEER_KEY, peer->name);
-		add_action(ch, "record interface %s as the tunnel to peer %s", peer->ifname,
+		add_action(ch, EWOE_CHANGED, "ovs-interface", peer->ifname,
+			   "record interface %s as the tunnel to peer %s", peer->ifname,
 			   peer->name);
 	}
 out:
@@ -930,7 +960,8 @@ static int build_remove_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 	}
 	ovsrec_bridge_update_ports_delvalue(br, port);
 	delete_port(port);
-	add_action(ch, "remove interface %s from bridge %s", rm->ifname, rm->bridge);
+	add_action(ch, EWOE_REMOVED, "ovs-interface", rm->ifname,
+		   "remove interface %s from bridge %s", rm->ifname, rm->bridge);
 	return 0;
 }
 
@@ -996,19 +1027,22 @@ static int build_remove_bridge(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 		if (orig) {
 			ovsrec_port_update_external_ids_delkey(port, MOVED_KEY);
 			ovsrec_bridge_update_ports_addvalue(orig, port);
-			add_action(ch, "move port %s back to bridge %s", port->name, from);
+			add_action(ch, EWOE_CHANGED, "ovs-port", port->name,
+				   "move port %s back to bridge %s", port->name, from);
 			continue;
 		}
 		delete_port(port);
 		if (from)
-			add_action(ch, "remove port %s (bridge %s it came from no longer exists)",
+			add_action(ch, EWOE_REMOVED, "ovs-port", port->name,
+				   "remove port %s (bridge %s it came from no longer exists)",
 				   port->name, from);
 		else if (strcmp(port->name, bridge))
-			add_action(ch, "remove port %s", port->name);
+			add_action(ch, EWOE_REMOVED, "ovs-port", port->name, "remove port %s",
+				   port->name);
 	}
 	ovsrec_open_vswitch_update_bridges_delvalue(ovs, br);
 	ovsrec_bridge_delete(br);
-	add_action(ch, "remove bridge %s", bridge);
+	add_action(ch, EWOE_REMOVED, "ovs-bridge", bridge, "remove bridge %s", bridge);
 out:
 	svec_destroy(&tunnels);
 	svec_destroy(&foreign);

@@ -132,7 +132,7 @@ int platform_run_action(const char *const argv[])
 	int rc;
 
 	join_argv(argv, line, sizeof(line));
-	ewoe_action("%s", line);
+	ewoe_change(EWOE_CHANGED, "command", argv[0], "%s", line);
 	if (ewoe_opts.dry_run)
 		return 1;
 	rc = platform_run(argv);
@@ -450,10 +450,12 @@ int platform_bfconf_set(const char *key, bool yes)
 	}
 	snprintf(backup, sizeof(backup), "%s%s", c.path, PLATFORM_BACKUP_SUFFIX);
 	if (c.found)
-		ewoe_action("set %s=\"%s\" in %s line %zu (backup %s)", key, word, c.path,
+		ewoe_change(EWOE_CHANGED, "file", c.path,
+			    "set %s=\"%s\" in %s line %zu (backup %s)", key, word, c.path,
 			    c.line_no, backup);
 	else
-		ewoe_action("append %s=\"%s\" to %s (backup %s)", key, word, c.path, backup);
+		ewoe_change(EWOE_CHANGED, "file", c.path, "append %s=\"%s\" to %s (backup %s)", key,
+			    word, c.path, backup);
 	if (ewoe_opts.dry_run) {
 		err = 1;
 		goto out;

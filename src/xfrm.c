@@ -371,7 +371,7 @@ void xfrm_table_free(struct xfrm_table *t)
 
 int xfrm_sa_delete(const struct xfrm_sa_info *sa, const char *why)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	char buf[MNL_SOCKET_BUFFER_SIZE], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], spi[12];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct xfrm_usersa_id *id;
 	struct netlink nl;
@@ -379,8 +379,9 @@ int xfrm_sa_delete(const struct xfrm_sa_info *sa, const char *why)
 
 	ewoe_addr_str(&sa->src, src);
 	ewoe_addr_str(&sa->dst, dst);
-	ewoe_action("remove ESP SA %s -> %s spi 0x%08x reqid %u%s%s", src, dst, sa->spi, sa->reqid,
-		    why ? ", " : "", why ? why : "");
+	snprintf(spi, sizeof(spi), "0x%08x", sa->spi);
+	ewoe_change(EWOE_REMOVED, "xfrm-sa", spi, "remove ESP SA %s -> %s spi %s reqid %u%s%s", src,
+		    dst, spi, sa->reqid, why ? ", " : "", why ? why : "");
 	if (ewoe_opts.dry_run)
 		return 1;
 	nlh->nlmsg_type = XFRM_MSG_DELSA;
@@ -463,9 +464,13 @@ int xfrm_flush_tunnel(const struct ewoe_addr *local, const struct ewoe_addr *rem
 	for (size_t i = 0; i < t.n_pol && err >= 0; i++)
 		n_pol += xfrm_pol_of_tunnel(&t.pol[i], local, remote);
 	if (n_pol && err >= 0) {
-		ewoe_action("remove %d xfrm polic%s between %s and %s", n_pol,
-			    n_pol == 1 ? "y" : "ies", ewoe_addr_str(local, l),
-			    ewoe_addr_str(remote, r));
+		char between[2 * INET6_ADDRSTRLEN + 8];
+
+		snprintf(between, sizeof(between), "%s -> %s", ewoe_addr_str(local, l),
+			 ewoe_addr_str(remote, r));
+		ewoe_change(EWOE_REMOVED, "xfrm-policy", between,
+			    "remove %d xfrm polic%s between %s and %s", n_pol,
+			    n_pol == 1 ? "y" : "ies", l, r);
 		changed = 1;
 		if (!ewoe_opts.dry_run)
 			err = netlink_open(&nl, NETLINK_XFRM);

@@ -213,7 +213,8 @@ static int guard_ensure_dir(struct netlink *nl, const struct xfrm_guard *g, uint
 	/* A guard in another state (software where offload is wanted) is rewritten in place. */
 	type = found ? XFRM_MSG_UPDPOLICY : XFRM_MSG_NEWPOLICY;
 	if (ewoe_opts.dry_run) {
-		ewoe_action("block %s unless it is ESP (xfrm policy %s, priority %u%s%s)", what,
+		ewoe_change(found ? EWOE_CHANGED : EWOE_CREATED, "xfrm-guard", what,
+			    "block %s unless it is ESP (xfrm policy %s, priority %u%s%s)", what,
 			    dir_word(dir), EWOE_GUARD_PRIORITY, *offload ? ", offloaded to " : "",
 			    *offload ? pf : "");
 		return 1;
@@ -237,7 +238,8 @@ static int guard_ensure_dir(struct netlink *nl, const struct xfrm_guard *g, uint
 		netlink_fail(nl, err, "installing the guard that blocks plaintext %s", what);
 		return err;
 	}
-	ewoe_action("block %s unless it is ESP (xfrm policy %s, priority %u%s%s)", what,
+	ewoe_change(found ? EWOE_CHANGED : EWOE_CREATED, "xfrm-guard", what,
+		    "block %s unless it is ESP (xfrm policy %s, priority %u%s%s)", what,
 		    dir_word(dir), EWOE_GUARD_PRIORITY, *offload ? ", offloaded to " : "",
 		    *offload ? pf : "");
 	return 1;
@@ -350,7 +352,8 @@ int xfrm_guard_remove(const struct xfrm_guard *g)
 		else if (err)
 			netlink_fail(&nl, err, "removing the guard of %s", what);
 		else {
-			ewoe_action("remove the guard of %s (xfrm policy %s)", what,
+			ewoe_change(EWOE_REMOVED, "xfrm-guard", what,
+				    "remove the guard of %s (xfrm policy %s)", what,
 				    dir_word(dirs[i]));
 			changed = 1;
 		}
