@@ -26,7 +26,10 @@ int platform_path(char *buf, size_t len, const char *rel);
  * path itself mode. 0 or a negative errno, silently: callers name what the directory is for.
  */
 int platform_mkdirs(const char *path, mode_t mode);
-/* Write path whole or not at all (a temporary file, fsync, rename), with mode. 0 or <0, printed. */
+/*
+ * Write path whole or not at all (a temporary file and a rename), with mode; not synced to
+ * disk: for files ewoe derives again from its config at every boot. 0 or <0, printed.
+ */
 int platform_write_file(const char *path, const char *data, size_t len, mode_t mode);
 
 /*

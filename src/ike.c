@@ -759,7 +759,6 @@ static int write_file(const struct out_file *f)
 		ewoe_err("%s: cannot create directory: %s", dir, strerror(-err));
 		return err;
 	}
-	/* Whole or not at all, and on disk before charon could be restarted to read it. */
 	return platform_write_file(f->path, f->data, f->len, f->mode);
 }
 

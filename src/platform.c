@@ -20,7 +20,8 @@ extern char **environ;
 
 #define BFCONF_MAX_SIZE (1 << 20)
 
-static int write_atomic(const char *path, const char *data, size_t len, const struct stat *like);
+static int write_atomic(const char *path, const char *data, size_t len, const struct stat *like,
+			bool durable);
 
 int platform_path(char *buf, size_t len, const char *rel)
 {
@@ -149,7 +150,7 @@ int platform_write_file(const char *path, const char *data, size_t len, mode_t m
 {
 	struct stat like = { .st_mode = mode, .st_uid = geteuid(), .st_gid = getegid() };
 
-	return write_atomic(path, data, len, &like);
+	return write_atomic(path, data, len, &like, false);
 }
 
 int platform_read_line(const char *rel, char *buf, size_t len)
@@ -365,8 +366,13 @@ int platform_bfconf_get(const char *key, enum bfconf_value *out)
 	return 0;
 }
 
-/* Write data to path through a temporary file in the same directory and a rename. */
-static int write_atomic(const char *path, const char *data, size_t len, const struct stat *like)
+/*
+ * Write data to path through a temporary file in the same directory and a rename: a reader
+ * sees the old file or the new, never half of one. durable: on disk (file and rename) before
+ * returning, for what nothing would write again after a power cut.
+ */
+static int write_atomic(const char *path, const char *data, size_t len, const struct stat *like,
+			bool durable)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	size_t done = 0;
@@ -397,7 +403,7 @@ static int write_atomic(const char *path, const char *data, size_t len, const st
 		}
 		done += (size_t)n;
 	}
-	if (fsync(fd) < 0) {
+	if (durable && fsync(fd) < 0) {
 		err = -errno;
 		goto fail;
 	}
@@ -411,6 +417,8 @@ static int write_atomic(const char *path, const char *data, size_t len, const st
 		err = -errno;
 		goto fail;
 	}
+	if (!durable)
+		return 0;
 	/* The rename itself must survive a power cut, or the driver restart reads the old file. */
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
@@ -482,10 +490,10 @@ int platform_bfconf_set(const char *key, bool yes)
 		ewoe_err("cannot stat %s: %s", c.path, strerror(-err));
 		goto out;
 	}
-	err = write_atomic(backup, c.text, c.len, &st);
+	err = write_atomic(backup, c.text, c.len, &st, true);
 	if (err)
 		goto out;
-	err = write_atomic(c.path, out, out_len, &st);
+	err = write_atomic(c.path, out, out_len, &st, true);
 	if (!err)
 		err = 1;
 out:
