@@ -243,7 +243,7 @@ bad 2 "option --address does not apply to teardown" teardown --address 192.0.2.1
 charon_has_offload_modes || bad 1 "needs strongSwan 5.9.10" setup --config "$GOOD" --offload crypto
 bad 1 "$T/nowhere.sock" --db "unix:$T/nowhere.sock" setup --config "$GOOD"
 bad 1 "$T/nowhere.vici" --vici "unix://$T/nowhere.vici" setup --config "$GOOD"
-bad 1 "no peer 'zz'" teardown --config "$GOOD" --peer zz
+bad 2 "no peer 'zz'" teardown --config "$GOOD" --peer zz
 
 [ "$cases" -ge 40 ] || fail "only $cases cases"
 echo "$cases bad inputs refused, nothing changed"
