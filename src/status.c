@@ -524,7 +524,7 @@ int status_parse_xfrm_stat(const char *text, struct xfrm_stat_counter *out, size
 			return -EINVAL;
 		if (n == max)
 			continue; /* a kernel with more counters than we know of: the first max */
-		snprintf(out[n].name, sizeof(out[n].name), "%s", name);
+		memcpy(out[n].name, name, strlen(name) + 1); /* fits: checked above */
 		out[n++].value = v;
 	}
 	return (int)n;
