@@ -5,6 +5,7 @@
  * rendered twice, as a VICI message and as swanctl.conf text, so what ewoe loads and what a
  * restarted charon reloads with `swanctl --load-all` cannot drift apart.
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -64,6 +65,8 @@ struct ike {
 	 * a setup or teardown of N peers parse N lists of up to N names.
 	 */
 	struct name_set conns, shared;
+	/* The files in swanctl's directories ewoe writes, read once: most peers have no cert. */
+	struct name_set files;
 };
 
 static void names_free(struct name_set *set)
@@ -334,6 +337,7 @@ void ike_free(struct ike *ike)
 	free(ike->uri);
 	names_free(&ike->conns);
 	names_free(&ike->shared);
+	names_free(&ike->files);
 	free(ike);
 }
 
@@ -662,19 +666,19 @@ struct out_file {
 	mode_t mode;
 };
 
+/* swanctl's directory under --root, found once per run: it is asked for every file. */
 static void swanctl_dir(char *buf, size_t size)
 {
-	const char *root = ewoe_opts.root ? ewoe_opts.root : "/";
-	int n = (int)strlen(root);
+	static char dir[PATH_MAX - 64];
 	struct stat st;
 
-	while (n > 0 && root[n - 1] == '/')
-		n--;
-	/* RHEL and CentOS keep it under /etc/strongswan. */
-	snprintf(buf, size, "%.*s/etc/strongswan/swanctl", n, root);
-	if (!stat(buf, &st) && S_ISDIR(st.st_mode))
-		return;
-	snprintf(buf, size, "%.*s/etc/swanctl", n, root);
+	if (!dir[0]) {
+		/* RHEL and CentOS keep it under /etc/strongswan. */
+		if (platform_path(dir, sizeof(dir), "etc/strongswan/swanctl") || stat(dir, &st) ||
+		    !S_ISDIR(st.st_mode))
+			platform_path(dir, sizeof(dir), "etc/swanctl");
+	}
+	snprintf(buf, size, "%s", dir);
 }
 
 static int file_path(int kind, const char *name, char *buf, size_t size)
@@ -720,6 +724,38 @@ static int plan_files(const struct ewoe_peer *p, const struct creds *c, struct o
 		}
 	}
 	return 0;
+}
+
+/* Whether path (one of file_path()'s) exists, from one listing of each directory per run. */
+static bool file_listed(struct ike *ike, const char *path)
+{
+	char dir[PATH_MAX - 64], sub[PATH_MAX];
+
+	if (!ike->files.known) {
+		swanctl_dir(dir, sizeof(dir));
+		for (int k = 0; k < F_COUNT; k++) {
+			struct dirent *d;
+			DIR *dh;
+
+			snprintf(sub, sizeof(sub), "%s/%s", dir, file_kinds[k].dir);
+			/* x509 serves two kinds: list it once. */
+			if (k && !strcmp(file_kinds[k].dir, file_kinds[k - 1].dir))
+				continue;
+			dh = opendir(sub);
+			while (dh && (d = readdir(dh))) {
+				char full[PATH_MAX];
+				int n = snprintf(full, sizeof(full), "%s/%s", sub, d->d_name);
+
+				if (n > 0 && n < (int)sizeof(full) &&
+				    names_add(&ike->files, full, (size_t)n))
+					break;
+			}
+			if (dh)
+				closedir(dh);
+		}
+		ike->files.known = true;
+	}
+	return names_find(&ike->files, path) >= 0;
 }
 
 static bool file_matches(const struct out_file *f)
@@ -837,8 +873,10 @@ int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer)
 	if (err < 0)
 		goto out;
 	loaded_before = err;
-	for (int i = 0; i < F_COUNT; i++)
-		unchanged = unchanged && file_matches(&files[i]);
+	for (int i = 0; i < F_COUNT && unchanged; i++)
+		unchanged = file_listed(ike, files[i].path)
+				? files[i].data && file_matches(&files[i])
+				: !files[i].data;
 	if (loaded_before && unchanged) {
 		ewoe_debug("%s already loaded and written identically", conn);
 		err = 0;
@@ -882,6 +920,7 @@ int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer)
 		else if (unlink(files[i].path) && errno != ENOENT)
 			ewoe_warn("%s: cannot remove stale file: %s", files[i].path,
 				  strerror(errno));
+		names_note(&ike->files, files[i].path, files[i].data && !err);
 	}
 	if (err) {
 		ewoe_hint("the connection would not survive a charon restart; fix the directory "
