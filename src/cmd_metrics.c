@@ -96,7 +96,7 @@ static const char metrics_help[] =
     "offload mode and device, CHILD_SAs, when the IKE_SA was established and the newest\n"
     "CHILD_SA installed, the last IKE failure, failed checks, and the SAs' byte and packet\n"
     "counters; for the node, the kernel's IPsec error counters (/proc/net/xfrm_stat), the\n"
-    "daemons, failed checks and the last successful setup (docs/troubleshooting.md).\n"
+    "daemons, failed checks and the last successful setup (docs/status.md).\n"
     "Exit 0 when the metrics were written, whatever the tunnels' state; 1 when nothing could\n"
     "be checked or written.\n";
 
