@@ -24,8 +24,12 @@ int link_get_state(const char *ifname, struct link_state *out);
 /* Whether ifname holds addr (any prefix): 1, 0, or a negative errno (-ENODEV: no ifname). */
 int link_has_addr(const char *ifname, const struct ewoe_addr *addr);
 
+/* Route lookups over one netlink socket: verify asks one per peer, thousands per run. */
+struct link_routes;
+int link_routes_open(struct link_routes **out);
+void link_routes_free(struct link_routes *lr);
 /* The ifindex the kernel routes dst through (RTM_GETROUTE), 0 when it has no route, or <0. */
-int link_route_oif(const struct ewoe_addr *dst);
+int link_route_oif(struct link_routes *lr, const struct ewoe_addr *dst);
 
 /* MTU of ifname (> 0), or a negative errno (-ENODEV when there is no such interface). */
 int link_get_mtu(const char *ifname);

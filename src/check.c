@@ -524,7 +524,7 @@ static const struct xfrm_pol_info *find_policy(const struct check_index *ix, uin
 		const struct xfrm_pol_info *pol = &t->pol[ix->pol_wide[i]];
 
 		if (pol->dir == dir && !xfrm_pol_is_guard(pol) && sel_ok(&pol->sel, s, p)) {
-			best = ix->pol[i];
+			best = ix->pol_wide[i];
 			break;
 		}
 	}

@@ -146,6 +146,7 @@ int verify_gather(const struct ewoe_peer *peers, size_t n, const char *pf, const
 	struct check_index ix;
 	struct xfrm_table t;
 	struct daemons d;
+	struct link_routes *routes = NULL;
 	char failure[768];
 	int err;
 
@@ -176,6 +177,8 @@ int verify_gather(const struct ewoe_peer *peers, size_t n, const char *pf, const
 		g->node(g->ctx, r);
 	if (daemons_open(&d, peers, n))
 		r->oom = true;
+	if (n && link_routes_open(&routes))
+		routes = NULL; /* each route line says the lookup failed */
 	g->db_answered = d.db != NULL;
 	g->ike_answered = d.ike_st != NULL || (d.ike && !n);
 	for (size_t i = 0; i < n && !r->oom; i++) {
@@ -193,7 +196,8 @@ int verify_gather(const struct ewoe_peer *peers, size_t n, const char *pf, const
 
 		check_peer_begin(r);
 		if (check_xfrm(r, &e, &ix) ||
-		    check_route(r, p, &node, link_route_oif(&p->remote), ifname_of) ||
+		    check_route(r, p, &node, routes ? link_route_oif(routes, &p->remote) : -EIO,
+				ifname_of) ||
 		    check_daemons(r, &d, p, ike, rep))
 			break;
 		/* The peer's last IKE failure, as the last setup recorded it. */
@@ -210,6 +214,7 @@ int verify_gather(const struct ewoe_peer *peers, size_t n, const char *pf, const
 		}
 	}
 	daemons_close(&d);
+	link_routes_free(routes);
 	check_index_free(&ix);
 	xfrm_table_free(&t);
 	return 0;

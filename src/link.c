@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -341,13 +342,41 @@ static int route_oif_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int link_route_oif(const struct ewoe_addr *dst)
+struct link_routes {
+	struct netlink nl;
+};
+
+int link_routes_open(struct link_routes **out)
+{
+	struct link_routes *lr = calloc(1, sizeof(*lr));
+	int err;
+
+	*out = NULL;
+	if (!lr)
+		return -ENOMEM;
+	err = netlink_open(&lr->nl, NETLINK_ROUTE);
+	if (err) {
+		free(lr);
+		return err;
+	}
+	*out = lr;
+	return 0;
+}
+
+void link_routes_free(struct link_routes *lr)
+{
+	if (!lr)
+		return;
+	netlink_close(&lr->nl);
+	free(lr);
+}
+
+int link_route_oif(struct link_routes *lr, const struct ewoe_addr *dst)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	size_t len = dst->family == AF_INET ? sizeof(dst->v4) : sizeof(dst->v6);
 	struct rtmsg *rtm;
-	struct netlink nl;
 	int err, oif = 0;
 
 	nlh->nlmsg_type = RTM_GETROUTE;
@@ -356,11 +385,7 @@ int link_route_oif(const struct ewoe_addr *dst)
 	rtm->rtm_family = (unsigned char)dst->family;
 	rtm->rtm_dst_len = (unsigned char)(len * 8);
 	mnl_attr_put(nlh, RTA_DST, len, &dst->v4);
-	err = netlink_open(&nl, NETLINK_ROUTE);
-	if (err)
-		return err;
-	err = netlink_call(&nl, nlh, route_oif_cb, &oif);
-	netlink_close(&nl);
+	err = netlink_call(&lr->nl, nlh, route_oif_cb, &oif);
 	/* No route is an answer here, not an error: the caller reports it. */
 	if (err == -ENETUNREACH || err == -EHOSTUNREACH)
 		return 0;
