@@ -1252,38 +1252,11 @@ void check_report_forget_lines(struct check_report *r)
 	r->n = 0;
 }
 
-/*
- * A JSON string (RFC 8259): only the quote, the backslash and control characters need
- * escaping. Other bytes go through as they are, in runs, so a plain string is one fwrite.
- */
-static void json_str(FILE *f, const char *s)
-{
-	const char *run = s;
-
-	putc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		fwrite(run, 1, (size_t)(s - run), f);
-		if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else {
-			putc('\\', f);
-			putc(c, f);
-		}
-		run = s + 1;
-	}
-	fwrite(run, 1, (size_t)(s - run), f);
-	putc('"', f);
-}
-
 /* An empty field is null in the schema (peer of node-wide items, fix of lines not failed). */
 static void json_str_or_null(FILE *f, const char *s)
 {
 	if (s && s[0])
-		json_str(f, s);
+		ewoe_json_str(f, s);
 	else
 		fputs("null", f);
 }
@@ -1299,17 +1272,17 @@ static void line_json(const struct check_line *l, FILE *f)
 	fputs("    {\n      \"peer\": ", f);
 	json_str_or_null(f, l->peer);
 	fputs(",\n      \"category\": ", f);
-	json_str(f, l->category);
+	ewoe_json_str(f, l->category);
 	fputs(",\n      \"item\": ", f);
-	json_str(f, l->item);
+	ewoe_json_str(f, l->item);
 	fputs(",\n      \"status\": ", f);
 	fputs(status_json(l->status), f);
 	fputs(",\n      \"severity\": ", f);
 	fputs(l->status != CHECK_FAIL ? "null" : l->critical ? "\"critical\"" : "\"error\"", f);
 	fputs(",\n      \"found\": ", f);
-	json_str(f, l->found);
+	ewoe_json_str(f, l->found);
 	fputs(",\n      \"expected\": ", f);
-	json_str(f, l->expected);
+	ewoe_json_str(f, l->expected);
 	fputs(",\n      \"fix\": ", f);
 	json_str_or_null(f, l->status == CHECK_FAIL ? l->fix : NULL);
 	if (l->has_sa)
@@ -1323,9 +1296,9 @@ static void line_json(const struct check_line *l, FILE *f)
 void check_report_json_begin(const struct check_report *r, FILE *f)
 {
 	fputs("{\n  \"schema\": ", f);
-	json_str(f, CHECK_SCHEMA);
+	ewoe_json_str(f, CHECK_SCHEMA);
 	fputs(",\n  \"expect_offload\": ", f);
-	json_str(f, ewoe_offload_name(r->expect));
+	ewoe_json_str(f, ewoe_offload_name(r->expect));
 	fputs(",\n  \"checks\": [", f);
 }
 
@@ -1347,9 +1320,9 @@ const char *check_state_name(enum tunnel_state s)
 static void verdict_json(const struct check_verdict *v, FILE *f)
 {
 	fputs("    {\n      \"peer\": ", f);
-	json_str(f, v->peer);
+	ewoe_json_str(f, v->peer);
 	fputs(",\n      \"remote\": ", f);
-	json_str(f, v->remote);
+	ewoe_json_str(f, v->remote);
 	fprintf(f, ",\n      \"state\": \"%s\",\n      \"critical\": %s,\n      \"cause\": ",
 		state_names[v->state], v->critical ? "true" : "false");
 	json_str_or_null(f, v->state == TUNNEL_UP ? NULL : v->cause);
@@ -1381,8 +1354,8 @@ void check_report_json_end(const struct check_report *r, FILE *f)
 void check_error_json(FILE *f, const char *error)
 {
 	fputs("{\n  \"schema\": ", f);
-	json_str(f, CHECK_SCHEMA);
+	ewoe_json_str(f, CHECK_SCHEMA);
 	fputs(",\n  \"result\": \"error\",\n  \"error\": ", f);
-	json_str(f, error);
+	ewoe_json_str(f, error);
 	fputs("\n}\n", f);
 }

@@ -204,6 +204,10 @@ void ewoe_record_stop(void)
 	memset(&rec, 0, sizeof(rec));
 }
 
+/*
+ * A JSON string (RFC 8259): only the quote, the backslash and control characters need
+ * escaping. Other bytes go through as they are, in runs, so a plain string is one fwrite.
+ */
 void ewoe_json_str(FILE *f, const char *s)
 {
 	const char *run = s;

@@ -367,27 +367,10 @@ void status_print(FILE *f, const struct check_report *r, const struct status_row
 
 /* ---- JSON ---- */
 
-/* A JSON string (RFC 8259): the quote, the backslash and control characters escaped. */
-static void json_str(FILE *f, const char *s)
-{
-	putc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			putc(c, f);
-	}
-	putc('"', f);
-}
-
 static void json_str_or_null(FILE *f, const char *s)
 {
 	if (s && s[0])
-		json_str(f, s);
+		ewoe_json_str(f, s);
 	else
 		fputs("null", f);
 }
@@ -407,9 +390,9 @@ static void row_json(FILE *f, const struct check_report *r, const struct status_
 	bool up = row->state == STATUS_UP;
 
 	fputs("    {\n      \"peer\": ", f);
-	json_str(f, v->peer);
+	ewoe_json_str(f, v->peer);
 	fputs(",\n      \"remote\": ", f);
-	json_str(f, v->remote);
+	ewoe_json_str(f, v->remote);
 	fprintf(f, ",\n      \"state\": \"%s\",\n      \"critical\": %s,\n",
 		status_state_name(row->state), row->critical ? "true" : "false");
 	fprintf(f, "      \"sas\": %d,\n      \"sas_extra\": %d,\n      \"offload\": ", row->sas,
@@ -439,7 +422,7 @@ static void row_json(FILE *f, const struct check_report *r, const struct status_
 	fputs(",\n      \"last_failure\": ", f);
 	if (row->failure) {
 		fputs("{ \"text\": ", f);
-		json_str(f, row->failure);
+		ewoe_json_str(f, row->failure);
 		fprintf(f, ", \"age_seconds\": %ld }", age_of(row->failure_when, now));
 	} else {
 		fputs("null", f);
@@ -454,9 +437,9 @@ void status_json(FILE *f, const struct check_report *r, const struct status_row 
 
 	status_summarize(rows, n, r, &s);
 	fputs("{\n  \"schema\": ", f);
-	json_str(f, STATUS_SCHEMA);
+	ewoe_json_str(f, STATUS_SCHEMA);
 	fputs(",\n  \"expect_offload\": ", f);
-	json_str(f, ewoe_offload_name(r->expect));
+	ewoe_json_str(f, ewoe_offload_name(r->expect));
 	fputs(",\n  \"tunnels\": [", f);
 	for (size_t i = 0; i < n; i++) {
 		fputs(i ? ",\n" : "\n", f);
@@ -467,11 +450,11 @@ void status_json(FILE *f, const struct check_report *r, const struct status_row 
 		const struct check_line *l = &node->failed[i];
 
 		fputs(i ? ",\n    { \"item\": " : "\n    { \"item\": ", f);
-		json_str(f, l->item);
+		ewoe_json_str(f, l->item);
 		fputs(", \"found\": ", f);
-		json_str(f, l->found);
+		ewoe_json_str(f, l->found);
 		fputs(", \"expected\": ", f);
-		json_str(f, l->expected);
+		ewoe_json_str(f, l->expected);
 		fputs(", \"fix\": ", f);
 		json_str_or_null(f, l->fix);
 		fputs(" }", f);
@@ -493,9 +476,9 @@ void status_json(FILE *f, const struct check_report *r, const struct status_row 
 void status_error_json(FILE *f, const char *error)
 {
 	fputs("{\n  \"schema\": ", f);
-	json_str(f, STATUS_SCHEMA);
+	ewoe_json_str(f, STATUS_SCHEMA);
 	fputs(",\n  \"result\": \"error\",\n  \"error\": ", f);
-	json_str(f, error);
+	ewoe_json_str(f, error);
 	fputs("\n}\n", f);
 }
 
