@@ -49,9 +49,9 @@ systemd_pc=""
 lab=""
 case "$release" in
 debian:11) ovs_source="" ;;
-debian:12) lab="user-mode-linux" ;;
+debian:12) lab="user-mode-linux openvswitch-ipsec" ;;
 debian:13)
-	lab="user-mode-linux"
+	lab="user-mode-linux openvswitch-ipsec"
 	systemd_pc=systemd-dev
 	;;
 ubuntu:22.04) ;;
