@@ -58,6 +58,9 @@ ubuntu:22.04) ;;
 ubuntu:24.04) systemd_pc=systemd-dev ;;
 *) die "unsupported system ${PRETTY_NAME:-$ID}; supported: $supported" ;;
 esac
+# The Ansible collection (scripts/ansible) where the lab runs: ansible-lint, and the lab test's
+# controller (Debian's ansible ships community.crypto) and each emulated Arm's sshd.
+[ -z "$lab" ] || lab="$lab ansible ansible-lint openssh-server openssh-client python3-cryptography"
 [ "$mode" != cross ] || [ "$release" = debian:12 ] ||
 	die "the arm64 cross-build is set up on Debian 12 only (this is ${PRETTY_NAME:-$release})"
 # promtool checks what `ewoe metrics` writes (tests/status): Debian 11 and 12 ship it in

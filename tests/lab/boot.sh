@@ -12,6 +12,9 @@
 #   logs/        every daemon's log ($LAB_LOGS inside the guest)
 # boot.sh exits with the script's status, or 1 when the guest did not report one.
 #
+# LAB_UML_ARGS, when set, is added to the kernel's command line, e.g. a network device on the
+# machine's side: "vec0:transport=tap,ifname=TAP" (test_lab_ansible: its Ansible controller).
+#
 # The root is the host's filesystem: a write outside tmpfs lands on the host. The guest
 # mounts tmpfs on /run and /tmp; paths under the host's /tmp that the script needs (OUTDIR,
 # the script, $EWOE, $EWOE_SRC, $EWOE_BUILD) are bound back into the guest's /tmp.
@@ -65,9 +68,10 @@ trap 'rm -rf "$mem_dir"' EXIT
 trap 'exit 1' INT TERM
 
 status=0
+# shellcheck disable=SC2086 # LAB_UML_ARGS is a list of kernel arguments
 TMPDIR=$mem_dir timeout "${LAB_BOOT_TIMEOUT:-600}" "$kernel" mem="${LAB_MEM:-1G}" \
 	uml_dir="$mem_dir" root=/dev/root rootfstype=hostfs rootflags=/ rw \
-	init="$here/guest-init.sh" "ewoe_lab_env=$out/env" \
+	init="$here/guest-init.sh" "ewoe_lab_env=$out/env" ${LAB_UML_ARGS:-} \
 	con=null con0=null,fd:1 </dev/null >"$out/console.log" 2>&1 || status=$?
 if [ "$status" -eq 124 ]; then
 	echo "boot.sh: the guest did not halt within ${LAB_BOOT_TIMEOUT:-600}s" >&2
