@@ -111,9 +111,17 @@ ovsipsec_down() {
 	n=$1
 	od=$(ovsipsec_dir "$n")
 	[ -d "$od" ] || return 0
-	if [ -s "$od/ovs-monitor-ipsec.pid" ] && kill -0 "$(cat "$od/ovs-monitor-ipsec.pid")" 2>/dev/null; then
-		timeout 30 ovs-appctl -t "$(ovsipsec_ctl "$n")" exit >/dev/null 2>&1
-		lab_kill_pidfile "$od/ovs-monitor-ipsec.pid"
+	# The monitor removes its pid file as it exits: read it once.
+	oimon=$(cat "$od/ovs-monitor-ipsec.pid" 2>/dev/null) || oimon=
+	if [ -n "$oimon" ] && kill -0 "$oimon" 2>/dev/null; then
+		timeout 30 ovs-appctl -t "$od/run/openvswitch/ovs-monitor-ipsec.$oimon.ctl" exit \
+			>/dev/null 2>&1
+		oiwait=0
+		while kill -0 "$oimon" 2>/dev/null && [ "$oiwait" -lt 50 ]; do
+			sleep 0.1
+			oiwait=$((oiwait + 1))
+		done
+		kill -9 "$oimon" 2>/dev/null
 	fi
 	if [ -s "$od/run/starter.charon.pid" ]; then
 		ovsipsec_in "$n" ipsec stop >>"$LAB_LOGS/arm$n-ovsipsec-ipsec.log" 2>&1
