@@ -11,8 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "ike.h"
-#include "ovsdb.h"
+#include "daemon_status.h"
 #include "peer.h"
 #include "xfrm.h"
 
@@ -95,7 +94,6 @@ struct check_expect {
 };
 
 void check_report_init(struct check_report *r, enum ewoe_offload expect);
-const char *check_state_name(enum tunnel_state s); /* "up", "degraded", "down" */
 void check_report_free(struct check_report *r);
 
 /*

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "daemon_status.h"
 #include "peer.h"
 
 struct ike;
@@ -56,26 +57,6 @@ int ike_restart(struct ike *ike, const struct ewoe_peer *peer);
  */
 int ike_unload_peer(struct ike *ike, const char *name);
 
-#define IKE_MAX_SPIS 16 /* two children, both ways, through a few rekeys */
-
-struct ike_status {
-	bool conn_loaded;
-	bool ike_established;
-	int children_installed; /* of 2 */
-	char state[32];		/* IKE_SA state when not ESTABLISHED */
-	/* The ESP SPIs of every CHILD_SA the daemon has for the connection, both ways. */
-	uint32_t spis[IKE_MAX_SPIS];
-	bool spi_installed[IKE_MAX_SPIS]; /* its CHILD_SA is INSTALLED (not rekeyed, deleting) */
-	size_t n_spis;
-	bool spis_complete; /* false: more than IKE_MAX_SPIS, the list is cut */
-	/*
-	 * Seconds since the ESTABLISHED IKE_SA was established, and since the newest INSTALLED
-	 * CHILD_SA of it was installed (list-sas "established" and "install-time"): what status
-	 * shows. -1 when there is none or charon did not say.
-	 */
-	long ike_age_s;
-	long child_age_s;
-};
 int ike_peer_status(struct ike *ike, const char *name, struct ike_status *st);
 /* The same for n peers from one listing of charon's SAs: out[i] is peers[i]'s. 0 or <0. */
 int ike_peers_status(struct ike *ike, const struct ewoe_peer *peers, size_t n,

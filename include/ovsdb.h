@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "daemon_status.h"
 #include "peer.h"
 
 struct ovsdb;
@@ -65,15 +66,6 @@ int ovsdb_ensure_tunnels(struct ovsdb *db, const struct ewoe_peer *peers, size_t
 int ovsdb_remove_tunnel(struct ovsdb *db, const char *bridge, const char *ifname, bool wait);
 int ovsdb_remove_bridge(struct ovsdb *db, const char *bridge, bool wait);
 
-/* What verify reports for the OVS side of one tunnel. */
-struct ovsdb_tunnel_status {
-	bool bridge_exists;
-	bool rep_on_bridge;
-	bool iface_exists;
-	long ofport;	    /* -1 when ovs-vswitchd could not add it */
-	char error[256];    /* the Interface error column, empty when none */
-	bool ipsec_options; /* psk/remote_cert/remote_name: ovs-monitor-ipsec owns it */
-};
 int ovsdb_tunnel_status(struct ovsdb *db, const struct ewoe_peer *peer, const char *rep,
 			struct ovsdb_tunnel_status *st);
 

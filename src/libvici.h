@@ -3,7 +3,7 @@
  * ewoe's own declarations of the libvici functions it calls. strongSwan ships libvici.so
  * without a header on Debian and Ubuntu; these match the library's exported C interface
  * (strongSwan 5.x); pointer parameters the library only reads are declared const, which
- * does not change the ABI. Only src/ike.c includes this file.
+ * does not change the ABI. Only the IKE backend (src/ike_vici.h) includes this file.
  */
 #ifndef EWOE_LIBVICI_H
 #define EWOE_LIBVICI_H

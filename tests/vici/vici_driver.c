@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Drives the parts of src/ike.c that no command of this area reaches: removal and status.
+ * Drives the parts of the IKE backend (src/ike_*.c) that no command of this area reaches:
+ * removal and status.
  * usage: vici_driver VICI_URI ROOT unload|status NAME
  */
 #include <stdio.h>
