@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Kernel IPsec state read back over netlink: xfrm states (libnl-xfrm), policies (libmnl) and
- * link facts (rtnetlink). Everything lands in plain structs, so the checker never sees libnl.
+ * Kernel IPsec state read back over xfrm netlink: states (libnl-xfrm) and policies (libmnl).
+ * Everything lands in plain structs, so the checker never sees libnl.
  * Functions print their own error once and return 0 or a negative errno.
  */
 #ifndef EWOE_XFRM_H

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "ewoe.h"
+#include "log.h"
 
 static const char *status_name(enum check_status s)
 {

@@ -18,7 +18,6 @@
 #include <linux/xfrm.h>
 
 #include "check_line.h"
-#include "ewoe.h"
 
 /* One child direction: the SA and the policies that carry it. */
 struct slot {

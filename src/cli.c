@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Command tables and argument parsing shared by every subcommand, and small helpers. */
+/*
+ * The global options, command tables and argument parsing shared by every subcommand, and
+ * small helpers (include/ewoe.h).
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,6 +10,13 @@
 #include <string.h>
 
 #include "ewoe.h"
+
+struct ewoe_opts ewoe_opts = {
+	.db = "unix:/var/run/openvswitch/db.sock",
+	.vici = "unix:///var/run/charon.vici",
+	.root = "/",
+	.timeout_ms = 30000,
+};
 
 const struct ewoe_cmd *ewoe_cmd_find(const struct ewoe_cmd *table, const char *name)
 {
@@ -63,6 +73,13 @@ int ewoe_sub_usage_error(const char *parent, const struct ewoe_cmd *cmd, const c
 int ewoe_check_exit(int err)
 {
 	return err == -ENOMEM || err == -ELIBACC ? EXIT_FAIL : EXIT_USAGE;
+}
+
+int ewoe_exit_code(int err)
+{
+	if (err >= 0)
+		return EXIT_OK;
+	return err == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
 }
 
 int ewoe_grow(void **arr, size_t elem, size_t n, size_t *cap)

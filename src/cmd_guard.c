@@ -11,8 +11,9 @@
 #include "commands.h"
 #include "conf.h"
 #include "ewoe.h"
-#include "node.h"
+#include "log.h"
 #include "privs.h"
+#include "setup.h"
 
 static const char guard_help[] =
     "  --config FILE       node and peers (default " EWOE_DEFAULT_CONFIG ")\n"

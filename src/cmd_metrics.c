@@ -16,6 +16,7 @@
 
 #include "commands.h"
 #include "ewoe.h"
+#include "log.h"
 #include "platform.h"
 #include "state.h"
 #include "status.h"

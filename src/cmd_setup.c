@@ -17,9 +17,11 @@
 #include "ewoe.h"
 #include "ike.h"
 #include "link.h"
+#include "log.h"
 #include "node.h"
 #include "ovsdb.h"
 #include "privs.h"
+#include "setup.h"
 #include "state.h"
 #include "verify.h"
 #include "xfrm.h"
@@ -411,18 +413,18 @@ int cmd_setup(int argc, char **argv)
 	for (size_t i = 0; i < cfg->n_peers && !rc; i++)
 		rc = ike_check_daemon(ike, &cfg->peers[i]);
 	if (rc) {
-		rc = EXIT_FAIL;
+		rc = ewoe_exit_code(rc);
 		goto out;
 	}
 
-	rc = node_apply(&args, cfg, db);
+	rc = node_apply(cfg, !args.no_link, db);
 	if (rc >= 0)
 		rc = converge_peers(db, ike, cfg, &doc);
 	if (rc >= 0)
 		rc = repair_kernel(ike, cfg);
 	if (rc < 0) {
 		ewoe_hint("what was applied stays; fix the problem and run 'ewoe setup' again");
-		rc = EXIT_FAIL;
+		rc = ewoe_exit_code(rc);
 		goto out;
 	}
 	rc = EXIT_OK;

@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "ewoe.h"
+#include "log.h"
 #include "ovsdb.h"
 #include "peer.h"
 
@@ -107,7 +108,5 @@ int cmd_setup_bridge(int argc, char **argv)
 		       spec.rep, spec.hw_offload ? "true" : "false");
 out:
 	ovsdb_free(db);
-	if (rc == -EINVAL)
-		return EXIT_USAGE;
-	return rc < 0 ? EXIT_FAIL : EXIT_OK;
+	return ewoe_exit_code(rc);
 }

@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "ewoe.h"
+#include "log.h"
 #include "status.h"
 #include "verify.h"
 

@@ -13,9 +13,11 @@
 #include "commands.h"
 #include "ewoe.h"
 #include "ike.h"
+#include "log.h"
 #include "node.h"
 #include "offload.h"
 #include "ovsdb.h"
+#include "setup.h"
 #include "state.h"
 #include "xfrm.h"
 
@@ -85,6 +87,23 @@ static int collect(struct ovsdb *db, const struct ewoe_config *cfg, const char *
 	return n;
 }
 
+/* Without a config file nothing checked the names yet: bad input, before any daemon. */
+static bool names_invalid(const struct node_args *args)
+{
+	const struct {
+		const char *option, *value;
+	} names[] = { { "--bridge", args->bridge }, { "--pf", args->pf } };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (names[i].value && !ewoe_name_valid(names[i].value, IFNAMSIZ - 1)) {
+			ewoe_err("%s '%s': not an interface name (1-%d of A-Z a-z 0-9 _ . -)",
+				 names[i].option, names[i].value, IFNAMSIZ - 1);
+			return true;
+		}
+	}
+	return false;
+}
+
 int cmd_teardown(int argc, char **argv)
 {
 	const struct ewoe_cmd *self = ewoe_cmd_find(ewoe_commands, argv[0]);
@@ -106,6 +125,10 @@ int cmd_teardown(int argc, char **argv)
 		rc = node_args_config(&args, &cfg);
 	if (rc)
 		return rc < 0 ? EXIT_FAIL : rc;
+	if (names_invalid(&args)) {
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
 	if (args.bridge)
 		snprintf(cfg->node.bridge, sizeof(cfg->node.bridge), "%s", args.bridge);
 	if (args.pf)
@@ -127,7 +150,7 @@ int cmd_teardown(int argc, char **argv)
 	if (args.only_peer && !n) {
 		ewoe_err("no peer '%s' in %s or on bridge %s", args.only_peer, args.config,
 			 cfg->node.bridge);
-		rc = EXIT_USAGE; /* a name that is not there is bad input: nothing was changed */
+		rc = -EINVAL; /* a name that is not there is bad input: nothing was changed */
 		goto out;
 	}
 
@@ -186,5 +209,5 @@ out:
 	ovsdb_free(db);
 	ike_free(ike);
 	config_free(cfg);
-	return rc < 0 ? EXIT_FAIL : rc == EXIT_USAGE ? EXIT_USAGE : EXIT_OK;
+	return ewoe_exit_code(rc);
 }

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "ewoe.h"
 #include "ike.h"
+#include "log.h"
 #include "ovsdb.h"
 #include "peer.h"
 #include "xfrm.h"
@@ -355,9 +356,7 @@ static int run(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char *
 out:
 	ovsdb_free(db);
 	ike_free(ike);
-	if (rc == -EINVAL)
-		return EXIT_USAGE;
-	return rc < 0 ? EXIT_FAIL : EXIT_OK;
+	return ewoe_exit_code(rc);
 }
 
 static int tunnel_psk(int argc, char **argv)

@@ -13,6 +13,7 @@
 #include "check.h"
 #include "commands.h"
 #include "ewoe.h"
+#include "log.h"
 #include "verify.h"
 
 bool verify_use_color(void)

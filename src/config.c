@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "ewoe.h"
+#include "log.h"
 
 /* A peer field that must be unique in a configuration. */
 enum peer_key { BY_NAME, BY_REMOTE, BY_IFNAME };

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -18,7 +19,8 @@
 #include <unistd.h>
 
 #include "creds.h"
-#include "ewoe.h"
+#include "dynlib.h"
+#include "log.h"
 
 #define CREDS_FILE_MAX (1 << 20) /* far above any certificate or key */
 #define PSK_MAX	       4096
@@ -196,25 +198,6 @@ static int read_file(const char *path, bool secret, unsigned char **out, size_t 
 	return err;
 }
 
-/* Bit by bit, so ewoe needs no libm for one logarithm. */
-static double log2_of(double x)
-{
-	double bits = 0, step = 0.5;
-
-	while (x >= 2) {
-		x /= 2;
-		bits++;
-	}
-	for (int i = 0; i < 24; i++, step /= 2) {
-		x *= x;
-		if (x >= 2) {
-			x /= 2;
-			bits += step;
-		}
-	}
-	return bits;
-}
-
 /* Shannon entropy of the byte distribution times the length: a rough upper bound. */
 static double estimated_bits(const unsigned char *s, size_t len)
 {
@@ -227,7 +210,7 @@ static double estimated_bits(const unsigned char *s, size_t len)
 		if (count[i]) {
 			double p = (double)count[i] / (double)len;
 
-			bits += p * log2_of(1 / p);
+			bits -= p * log2(p);
 		}
 	}
 	return bits * (double)len;

@@ -6,7 +6,8 @@
 #include <dlfcn.h>
 #include <string.h>
 
-#include "ewoe.h"
+#include "dynlib.h"
+#include "log.h"
 
 void *ewoe_dlopen(const char *path, const char *what, const struct ewoe_symbol *symbols,
 		  size_t n_symbols, void *table)

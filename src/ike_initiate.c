@@ -15,6 +15,7 @@
 #include "ewoe.h"
 #include "ike.h"
 #include "ike_sas.h"
+#include "log.h"
 #include "news.h"
 #include "state.h"
 

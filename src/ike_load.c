@@ -17,6 +17,7 @@
 #include "ewoe.h"
 #include "ike.h"
 #include "ike_vici.h"
+#include "log.h"
 #include "swanctl.h"
 
 /* How long a DELETE may wait for the peer before charon destroys the SAs itself. */

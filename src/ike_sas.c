@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ewoe.h"
 #include "ike.h"
 #include "ike_sas.h"
+#include "log.h"
 
 static void scan_add_spi(struct sa_scan *scan, const char *v, int len, bool installed)
 {

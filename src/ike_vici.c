@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynlib.h"
 #include "ewoe.h"
 #include "ike_vici.h"
+#include "log.h"
 
 /* hw_offload=packet and =crypto first appeared in strongSwan 5.9.10. */
 #define OFFLOAD_MIN_VERSION 50910

@@ -21,6 +21,7 @@
 
 #include "ewoe.h"
 #include "link.h"
+#include "log.h"
 #include "netlink.h"
 #include "platform.h"
 

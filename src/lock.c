@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ewoe.h"
 #include "lock.h"
+#include "log.h"
 #include "platform.h"
 
 /* A waiting ewoe asks again this often: nothing next to a setup, enough to start soon after. */

@@ -7,13 +7,7 @@
 #include <unistd.h>
 
 #include "ewoe.h"
-
-struct ewoe_opts ewoe_opts = {
-	.db = "unix:/var/run/openvswitch/db.sock",
-	.vici = "unix:///var/run/charon.vici",
-	.root = "/",
-	.timeout_ms = 30000,
-};
+#include "log.h"
 
 static bool progress_shown;
 

@@ -11,6 +11,7 @@
 #include <linux/netlink.h>
 
 #include "ewoe.h"
+#include "log.h"
 #include "netlink.h"
 
 /* Dumps come in messages of up to 32 KiB (libmnl's MNL_SOCKET_DUMP_SIZE, not in older ones). */

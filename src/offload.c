@@ -11,6 +11,7 @@
 
 #include "ewoe.h"
 #include "link.h"
+#include "log.h"
 #include "offload.h"
 #include "platform.h"
 

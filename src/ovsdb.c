@@ -32,6 +32,7 @@
 #include "vswitch-idl.h"
 
 #include "ewoe.h"
+#include "log.h"
 #include "ovsdb.h"
 
 /* external_ids on every row ewoe inserts; removal touches only rows carrying it. */

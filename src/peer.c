@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ewoe.h"
+#include "log.h"
 #include "peer.h"
 
 void ewoe_peer_init(struct ewoe_peer *p)

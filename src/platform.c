@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ewoe.h"
+#include "log.h"
 #include "platform.h"
 
 extern char **environ;

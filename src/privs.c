@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/capability.h>
 
-#include "ewoe.h"
+#include "log.h"
 #include "privs.h"
 
 static const cap_value_t needed[] = {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ewoe.h"
+#include "log.h"
 #include "platform.h"
 #include "state.h"
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ewoe.h"
+#include "log.h"
 #include "status.h"
 
 static const char *const state_names[STATUS_N] = { "down", "guarded", "degraded", "up" };

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ewoe.h"
+#include "log.h"
 #include "platform.h"
 #include "swanctl.h"
 

@@ -14,11 +14,12 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "conf.h"
 #include "commands.h"
+#include "conf.h"
 #include "ewoe.h"
 #include "ike.h"
 #include "link.h"
+#include "log.h"
 #include "ovsdb.h"
 #include "peer.h"
 #include "state.h"

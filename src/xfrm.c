@@ -22,6 +22,7 @@
 #include <netlink/xfrm/selector.h>
 
 #include "ewoe.h"
+#include "log.h"
 #include "netlink.h"
 #include "xfrm.h"
 

@@ -12,6 +12,7 @@
 #include <linux/xfrm.h>
 
 #include "ewoe.h"
+#include "log.h"
 #include "netlink.h"
 #include "xfrm.h"
 
