@@ -18,4 +18,8 @@ int cmd_teardown(int argc, char **argv);
 int cmd_guard(int argc, char **argv);
 extern const struct ewoe_cmd tunnel_commands[]; /* psk, cert, ca */
 
+/* Each command's options (include/opts.h). */
+extern const struct ewoe_cli setup_cli, verify_cli, status_cli, metrics_cli, teardown_cli,
+    guard_cli, enable_offload_cli, setup_bridge_cli;
+
 #endif

@@ -46,6 +46,13 @@ int config_finish(struct ewoe_config *cfg, const char *origin);
 
 const struct ewoe_peer *config_find_peer(const struct ewoe_config *cfg, const char *name);
 
+/*
+ * Set one [node] key ("pf", "representor", "bridge", "address", "offload"): 0, -ENOENT for
+ * another key, -EINVAL with why filled in ("offload 'x' is not one of ...") for a bad value.
+ */
+int config_node_set(struct ewoe_node *node, const char *key, const char *value, char *why,
+		    size_t why_len);
+
 /* Defaults for a node given by flags alone. */
 void config_node_init(struct ewoe_node *node);
 /* "192.0.2.1/24" or "2001:db8::1/64"; a bare address gets /32 or /128. */

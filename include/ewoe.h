@@ -31,6 +31,8 @@ struct ewoe_opts {
 
 extern struct ewoe_opts ewoe_opts;
 
+struct ewoe_cli;
+
 /* Printed by a command's own parser for `ewoe <cmd> --help` or bad options. */
 struct ewoe_cmd {
 	const char *name;
@@ -39,6 +41,7 @@ struct ewoe_cmd {
 	const char *usage;	    /* options text shown by `ewoe help <cmd>` */
 	const struct ewoe_cmd *sub; /* nested table (tunnel psk|cert|ca), NULL-name terminated */
 	unsigned int flags;	    /* EWOE_CMD_*, read from the top-level table only */
+	const struct ewoe_cli *cli; /* its options (include/opts.h); NULL: it takes none */
 };
 
 /*

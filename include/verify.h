@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "ewoe.h"
 #include "ike.h"
+#include "opts.h"
 #include "peer.h"
 
 /*
@@ -66,69 +67,50 @@ int verify_gather(const struct ewoe_peer *peers, size_t n, const char *pf, const
 /*
  * Which tunnels verify, status and metrics look at: the peers of ewoe.conf (the default file
  * when it exists, or --config), or for a node set up by hand, --local and --remote. Each
- * command adds these options to its own; their codes start at VERIFY_OPT_FIRST.
+ * command parses the shared peer and node options with these setters (VERIFY_TARGET_GROUPS
+ * first in its groups), then its own; its own setter finds its context in the target's own.
  */
-enum {
-	VERIFY_OPT_FIRST = 256,
-	VERIFY_OPT_LOCAL = VERIFY_OPT_FIRST,
-	VERIFY_OPT_REMOTE,
-	VERIFY_OPT_PF,
-	VERIFY_OPT_REP,
-	VERIFY_OPT_BRIDGE,
-	VERIFY_OPT_VNI,
-	VERIFY_OPT_DST_PORT,
-	VERIFY_OPT_NAME,
-	VERIFY_OPT_EXPECT,
-	VERIFY_OPT_CONFIG,
-	VERIFY_OPT_END /* a command's own options from here on */
-};
-
-/* One option a line. */
-/* clang-format off */
-#define VERIFY_TARGET_LONGOPTS                                                \
-	{ "local", required_argument, NULL, VERIFY_OPT_LOCAL },               \
-	{ "remote", required_argument, NULL, VERIFY_OPT_REMOTE },             \
-	{ "pf", required_argument, NULL, VERIFY_OPT_PF },                     \
-	{ "rep", required_argument, NULL, VERIFY_OPT_REP },                   \
-	{ "bridge", required_argument, NULL, VERIFY_OPT_BRIDGE },             \
-	{ "vni", required_argument, NULL, VERIFY_OPT_VNI },                   \
-	{ "dst-port", required_argument, NULL, VERIFY_OPT_DST_PORT },         \
-	{ "name", required_argument, NULL, VERIFY_OPT_NAME },                 \
-	{ "expect-offload", required_argument, NULL, VERIFY_OPT_EXPECT },     \
-	{ "config", required_argument, NULL, VERIFY_OPT_CONFIG }
-/* clang-format on */
-
-/* The help text of those options, for each command's --help. */
-extern const char verify_target_help[];
-
 #define VERIFY_MAX_REMOTES 64
 
 struct verify_target {
 	/* From the options. */
-	const char *config, *local, *name, *bridge, *pf, *rep;
+	const char *config;
 	const char *remotes[VERIFY_MAX_REMOTES];
 	size_t n_remotes;
-	unsigned long vni, port;
+	struct ewoe_peer tmpl; /* --local, --name, --vni, --dst-port */
+	struct ewoe_node node; /* --pf, --rep, --bridge */
 	enum ewoe_offload expect;
 	bool have_expect;
-	/* From verify_target_resolve(). */
-	struct ewoe_config *cfg; /* when the peers come from a config */
-	struct ewoe_peer *peers; /* the config's, or made from the options */
-	struct ewoe_peer *own;	 /* those made from the options, freed with the target */
+	void *own; /* the command's own options' context */
+	/* From verify_target_parse(). */
+	struct ewoe_config *cfg;     /* when the peers come from a config */
+	struct ewoe_peer *peers;     /* the config's, or made from the options */
+	struct ewoe_peer *own_peers; /* those made from the options, freed with the target */
 	size_t n_peers;
 	const char *node_pf, *node_rep; /* the PF and representor to check */
 	enum ewoe_offload node_expect;
 };
 
-void verify_target_init(struct verify_target *t);
-/* getopt's c and optarg: 1 when it is one of the options above, 0 when not, -1 after a usage
- * error was printed (the command exits EXIT_USAGE). */
-int verify_target_option(struct verify_target *t, const struct ewoe_cmd *cmd, int c,
-			 const char *arg);
-/* The peers, once every option was read (argv[optind..] must be empty): EXIT_OK, or the
- * command's exit code after saying why. */
-int verify_target_resolve(struct verify_target *t, const struct ewoe_cmd *cmd, int argc,
-			  char **argv);
+struct ewoe_opt;
+int verify_target_set_peer(void *ctx, const struct ewoe_opt *o, const char *arg, char *why,
+			   size_t len);
+int verify_target_set_node(void *ctx, const struct ewoe_opt *o, const char *arg, char *why,
+			   size_t len);
+#define VERIFY_TARGET_GROUPS                                                                       \
+	{ ewoe_peer_opts, verify_target_set_peer },                                                \
+	{                                                                                          \
+		ewoe_node_opts, verify_target_set_node                                             \
+	}
+
+/* What every one of the three says about its tunnels in its help. */
+#define VERIFY_TARGET_HELP                                                                         \
+	"Which tunnels: the peers of " EWOE_DEFAULT_CONFIG " (or --config FILE), or for a\n"       \
+	"node set up by hand, --local and one --remote per peer.\n"
+
+void verify_target_init(struct verify_target *t, void *own);
+/* Every option, then the peers (the config's, or made of the options). */
+enum ewoe_parse verify_target_parse(const struct ewoe_cmd *cmd, struct verify_target *t, int argc,
+				    char **argv);
 void verify_target_free(struct verify_target *t);
 
 /*

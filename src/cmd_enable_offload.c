@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* ewoe enable-offload: turn IPsec packet offload on (or off) on a BlueField Arm. */
-#include <getopt.h>
+#include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "ewoe.h"
 #include "offload.h"
+#include "opts.h"
 #include "peer.h"
 
 struct offload_req {
@@ -17,56 +18,61 @@ struct offload_req {
 };
 
 static const char enable_offload_help[] =
-    "  --mode packet|none  turn IPsec packet offload on (default) or off\n"
-    "  --pf IFNAME         the uplink PF (default " EWOE_DEFAULT_PF ")\n"
-    "  --stop-ovs          stop openvswitch around the driver restart even without a\n"
-    "                      VXLAN device\n"
-    "\n"
     "NVIDIA's BlueField driver: sets IPSEC_FULL_OFFLOAD in /etc/mellanox/mlnx-bf.conf and\n"
     "restarts the driver (openibd), stopping openvswitch and mlx-regex around it, only when\n"
     "the file or the driver differ from what is asked. Upstream kernels have no switch: it\n"
     "reports whether the PF offers esp-hw-offload and its eswitch mode.\n";
 
+enum { OPT_MODE, OPT_PF, OPT_STOP_OVS };
+
+/* clang-format off */
+static const struct ewoe_opt enable_offload_opts[] = {
+	{ "mode", "packet|none", "turn IPsec packet offload on (default) or off", OPT_ALL, OPT_MODE },
+	{ "pf", "IFNAME", "the uplink PF (default " EWOE_DEFAULT_PF ")", OPT_ALL, OPT_PF },
+	{ "stop-ovs", NULL, "stop openvswitch around the driver restart even without a\nVXLAN device",
+	  OPT_ALL, OPT_STOP_OVS },
+	{ NULL, NULL, NULL, 0, 0 },
+};
+/* clang-format on */
+
+static int set_opt(void *ctx, const struct ewoe_opt *o, const char *arg, char *why, size_t len)
+{
+	struct offload_req *req = ctx;
+
+	switch (o->id) {
+	case OPT_MODE:
+		if (strcmp(arg, "packet") && strcmp(arg, "none")) {
+			snprintf(why, len, "mode '%s' is not one of packet, none", arg);
+			return -EINVAL;
+		}
+		req->packet = !strcmp(arg, "packet");
+		break;
+	case OPT_PF:
+		req->pf = arg;
+		break;
+	default:
+		req->stop_ovs = true;
+	}
+	return 0;
+}
+
+static const struct ewoe_opt_group enable_offload_groups[] = {
+	{ enable_offload_opts, set_opt },
+	{ NULL, NULL },
+};
+
+const struct ewoe_cli enable_offload_cli = { enable_offload_groups, OPT_ALL, enable_offload_help,
+					     NULL };
+
 int cmd_enable_offload(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "mode", required_argument, NULL, 'm' },
-		{ "pf", required_argument, NULL, 'p' },
-		{ "stop-ovs", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct ewoe_cmd *self = ewoe_cmd_find(ewoe_commands, argv[0]);
 	struct offload_req req = { .pf = EWOE_DEFAULT_PF, .packet = true };
-	int c;
+	enum ewoe_parse parsed;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (!strcmp(optarg, "packet"))
-				req.packet = true;
-			else if (!strcmp(optarg, "none"))
-				req.packet = false;
-			else
-				return ewoe_usage_error(
-				    self, "--mode '%s': expected packet or none", optarg);
-			break;
-		case 'p':
-			req.pf = optarg;
-			break;
-		case 's':
-			req.stop_ovs = true;
-			break;
-		case 'h':
-			ewoe_cmd_usage(self, NULL, false);
-			fputs(enable_offload_help, stdout);
-			return EXIT_OK;
-		default:
-			return ewoe_usage_error(self, "unknown option");
-		}
-	}
-	if (optind < argc)
-		return ewoe_usage_error(self, "unexpected argument '%s'", argv[optind]);
+	parsed = ewoe_cli_parse(self, NULL, &req, argc, argv);
+	if (parsed != EWOE_PARSE_GO_ON)
+		return ewoe_parse_exit(parsed);
 	if (!ewoe_name_valid(req.pf, IFNAMSIZ - 1))
 		return ewoe_usage_error(self, "--pf '%s': not an interface name", req.pf);
 

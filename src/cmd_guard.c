@@ -4,7 +4,6 @@
  * only the config and the kernel, so it runs at boot before Open vSwitch brings the VXLAN
  * ports back and before any IKE daemon exists; `ewoe setup` later does the same and more.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,42 +11,39 @@
 #include "conf.h"
 #include "ewoe.h"
 #include "log.h"
+#include "opts.h"
 #include "privs.h"
 #include "setup.h"
 
 static const char guard_help[] =
-    "  --config FILE       node and peers (default " EWOE_DEFAULT_CONFIG ")\n"
-    "\n"
     "Installs, for each peer, the kernel xfrm policies that block its VXLAN traffic both\n"
     "ways unless it is ESP. Needs no Open vSwitch and no IKE daemon.\n";
 
+static int set_config(void *ctx, const struct ewoe_opt *o, const char *arg, char *why, size_t len)
+{
+	(void)o, (void)why, (void)len;
+	*(const char **)ctx = arg; /* --config, the one node option guard takes */
+	return 0;
+}
+
+static const struct ewoe_opt_group guard_groups[] = {
+	{ ewoe_node_opts, set_config },
+	{ NULL, NULL },
+};
+
+const struct ewoe_cli guard_cli = { guard_groups, OPT_GUARD, guard_help, NULL };
+
 int cmd_guard(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct ewoe_cmd *self = ewoe_cmd_find(ewoe_commands, argv[0]);
 	const char *path = EWOE_DEFAULT_CONFIG;
 	struct ewoe_config *cfg = NULL;
-	int c, rc;
+	enum ewoe_parse parsed;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'h':
-			ewoe_cmd_usage(self, NULL, false);
-			fputs(guard_help, stdout);
-			return EXIT_OK;
-		default:
-			return ewoe_usage_error(self, "see 'ewoe help guard'");
-		}
-	}
-	if (optind < argc)
-		return ewoe_usage_error(self, "unexpected argument '%s'", argv[optind]);
+	parsed = ewoe_cli_parse(self, NULL, &path, argc, argv);
+	if (parsed != EWOE_PARSE_GO_ON)
+		return ewoe_parse_exit(parsed);
 	rc = config_load(path, &cfg);
 	if (rc)
 		return ewoe_check_exit(rc);

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "commands.h"
 #include "ewoe.h"
 #include "log.h"
+#include "opts.h"
 #include "platform.h"
 #include "state.h"
 #include "status.h"
@@ -89,9 +89,7 @@ static int write_output(const char *path, const struct metrics_input *in)
 	return err;
 }
 
-static const char metrics_help[] =
-    "  --output FILE           write FILE whole (a temporary file renamed over it) instead of\n"
-    "                          stdout, for node_exporter's textfile collector (*.prom)\n"
+static const char metrics_help[] = VERIFY_TARGET_HELP
     "\n"
     "Per tunnel: up, state (up, degraded, guarded, down), unencrypted, ESP SAs installed,\n"
     "offload mode and device, CHILD_SAs, when the IKE_SA was established and the newest\n"
@@ -101,52 +99,61 @@ static const char metrics_help[] =
     "Exit 0 when the metrics were written, whatever the tunnels' state; 1 when nothing could\n"
     "be checked or written.\n";
 
+static int set_output(void *ctx, const struct ewoe_opt *o, const char *arg, char *why, size_t len)
+{
+	const struct verify_target *t = ctx;
+
+	(void)o;
+	if (!*arg) {
+		snprintf(why, len, "output needs a file name");
+		return -EINVAL;
+	}
+	*(const char **)t->own = arg;
+	return 0;
+}
+
+static const struct ewoe_opt metrics_opts[] = {
+	{ "output", "FILE",
+	  "write FILE whole (a temporary file renamed over it) instead of\n"
+	  "stdout, for node_exporter's textfile collector (*.prom)",
+	  OPT_VERIFY, 0 },
+	{ NULL, NULL, NULL, 0, 0 },
+};
+
+static const struct ewoe_opt_group metrics_groups[] = {
+	VERIFY_TARGET_GROUPS,
+	{ metrics_opts, set_output },
+	{ NULL, NULL },
+};
+
+static enum ewoe_parse no_json(void *ctx, const char *parent, const struct ewoe_cmd *cmd)
+{
+	(void)ctx;
+	if (ewoe_opts.json)
+		return ewoe_cli_error(cmd, parent,
+				      "metrics are Prometheus' text format; --json does not apply "
+				      "(ewoe --json status is the JSON)");
+	return EWOE_PARSE_GO_ON;
+}
+
+const struct ewoe_cli metrics_cli = { metrics_groups, OPT_VERIFY, metrics_help, no_json };
+
 int cmd_metrics(int argc, char **argv)
 {
-	enum { OPT_OUTPUT = VERIFY_OPT_END };
-	static const struct option longopts[] = {
-		VERIFY_TARGET_LONGOPTS,
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct ewoe_cmd *cmd = ewoe_cmd_find(ewoe_commands, "metrics");
 	struct xfrm_stat_counter xfrm[XFRM_STAT_MAX];
 	struct metrics_input in = { 0 };
 	const char *output = NULL;
 	struct verify_target t;
 	struct status_run run;
-	int c, rc;
+	enum ewoe_parse parsed;
+	int rc;
 
 	verify_stdout_buffer();
-	verify_target_init(&t);
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		rc = verify_target_option(&t, cmd, c, optarg);
-		if (rc < 0)
-			return EXIT_USAGE;
-		if (rc)
-			continue;
-		switch (c) {
-		case OPT_OUTPUT:
-			if (!*optarg)
-				return ewoe_usage_error(cmd, "--output needs a file name");
-			output = optarg;
-			break;
-		case 'h':
-			ewoe_cmd_usage(cmd, NULL, false);
-			printf("\n%s", verify_target_help);
-			fputs(metrics_help, stdout);
-			return EXIT_OK;
-		default:
-			ewoe_cmd_usage(cmd, NULL, true);
-			return EXIT_USAGE;
-		}
-	}
-	if (ewoe_opts.json)
-		return ewoe_usage_error(cmd, "metrics are Prometheus' text format; --json does not "
-					     "apply (ewoe --json status is the JSON)");
-	rc = verify_target_resolve(&t, cmd, argc, argv);
-	if (rc != EXIT_OK) {
+	verify_target_init(&t, &output);
+	parsed = verify_target_parse(cmd, &t, argc, argv);
+	if (parsed != EWOE_PARSE_GO_ON) {
+		rc = ewoe_parse_exit(parsed);
 		verify_target_free(&t);
 		return rc;
 	}

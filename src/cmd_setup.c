@@ -29,24 +29,18 @@
 #define SETUP_SCHEMA "ewoe-setup/1"
 
 static const char setup_help[] =
-    "  --config FILE       node and peers (default " EWOE_DEFAULT_CONFIG "; optional\n"
-    "                      when the node and one peer are given by the flags below)\n"
-    "  --pf IFNAME         uplink PF (default " EWOE_DEFAULT_PF ")\n"
-    "  --rep IFNAME        host representor (default " EWOE_DEFAULT_REP ")\n"
-    "  --bridge NAME       OVS bridge (default " EWOE_DEFAULT_BRIDGE ")\n"
-    "  --address IP/LEN    the PF's underlay address\n"
-    "  --offload MODE      packet (default), crypto, auto or none\n"
-    "  --remote IP         one peer from flags: its PF address, with --auth and the\n"
-    "                      options of 'ewoe help tunnel psk|cert|ca' below\n"
-    "  --auth psk|cert|ca  --psk-file FILE --cert FILE --key FILE --peer-cert FILE\n"
-    "                      --ca FILE --remote-name ID --name NAME --vni N --dst-port PORT\n"
-    "                      --role initiator|responder\n"
-    "  --no-link           leave the PF's address, MTU and features alone\n"
-    "  --no-verify         do not run verify at the end\n"
+    "The node and its peers come from the config file (--config, or the default when it\n"
+    "exists), the options above overriding it; or from the options alone. Peer options\n"
+    "with --remote add a peer (or change the one --name names); without it they change the\n"
+    "config's peer --name names, or its only peer.\n"
     "\n"
-    "A second run changes nothing. Peers removed from the file lose their tunnels.\n"
+    "A second run changes nothing. With a config file, its peer list is the whole truth:\n"
+    "tunnels ewoe made for peers not in it are removed, each removal in the plan. From the\n"
+    "options alone, setup removes no other peer's tunnel.\n"
     "With --json, stdout is one document (schema ewoe-setup/1): every change made (or\n"
     "planned, with --dry-run), each peer's result, \"changed\", and verify's report.\n";
+
+const struct ewoe_cli setup_cli = { node_args_groups, OPT_SETUP, setup_help, NULL };
 
 /* What happened to a peer's tunnel, in ewoe-setup/1. */
 enum peer_result { PEER_CREATED, PEER_CHANGED, PEER_UNCHANGED, PEER_REMOVED };
@@ -376,19 +370,21 @@ int cmd_setup(int argc, char **argv)
 	struct ovsdb *db = NULL;
 	struct ike *ike = NULL;
 	struct setup_doc doc = { 0 };
+	enum ewoe_parse parsed;
 	int rc, err;
 
 	/* --json: every change, error and peer goes into one document on stdout, at the end. */
 	if (ewoe_opts.json)
 		ewoe_record_start();
-	rc = node_args_parse(self, setup_help, argc, argv, &args);
-	if (rc == EXIT_OK) { /* --help */
+	parsed = node_args_parse(self, argc, argv, &args);
+	if (parsed == EWOE_PARSE_DONE) { /* --help */
 		ewoe_record_stop();
-		return rc;
+		return EXIT_OK;
 	}
-	if (rc >= 0)
+	rc = ewoe_parse_exit(parsed);
+	if (parsed != EWOE_PARSE_GO_ON)
 		goto out;
-	doc.config = args.config_given || !access(args.config, F_OK) ? args.config : NULL;
+	doc.config = node_args_from_file(&args) ? args.config : NULL;
 	rc = node_args_config(&args, &cfg);
 	if (rc)
 		goto out;

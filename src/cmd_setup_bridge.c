@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* ewoe setup-bridge: the OVS bridge carrying the host representor, and OVS hardware offload. */
 #include <errno.h>
-#include <getopt.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,29 +8,60 @@
 #include "commands.h"
 #include "ewoe.h"
 #include "log.h"
+#include "opts.h"
 #include "ovsdb.h"
 #include "peer.h"
 
-static const char options_help[] =
-    "  --bridge NAME            the OVS bridge (default " EWOE_DEFAULT_BRIDGE ")\n"
-    "  --rep PORT               host representor to put on it (default " EWOE_DEFAULT_REP ")\n"
-    "  --offload packet|none    OVS other_config:hw-offload true or false (default packet);\n"
-    "                           a change takes effect when ovs-vswitchd restarts\n"
-    "  --move                   take PORT off another bridge instead of refusing\n"
-    "  --no-wait                do not wait for ovs-vswitchd to apply the change\n";
+enum { OPT_BRIDGE, OPT_REP, OPT_OFFLOAD, OPT_MOVE, OPT_NO_WAIT };
+
+/* clang-format off */
+static const struct ewoe_opt setup_bridge_opts[] = {
+	{ "bridge", "NAME", "the OVS bridge (default " EWOE_DEFAULT_BRIDGE ")", OPT_ALL, OPT_BRIDGE },
+	{ "rep", "PORT", "host representor to put on it (default " EWOE_DEFAULT_REP ")", OPT_ALL, OPT_REP },
+	{ "offload", "packet|none", "OVS other_config:hw-offload true or false (default packet);\n"
+	  "a change takes effect when ovs-vswitchd restarts", OPT_ALL, OPT_OFFLOAD },
+	{ "move", NULL, "take PORT off another bridge instead of refusing", OPT_ALL, OPT_MOVE },
+	{ "no-wait", NULL, "do not wait for ovs-vswitchd to apply the change", OPT_ALL, OPT_NO_WAIT },
+	{ NULL, NULL, NULL, 0, 0 },
+};
+/* clang-format on */
+
+static int set_opt(void *ctx, const struct ewoe_opt *o, const char *arg, char *why, size_t len)
+{
+	struct ovsdb_bridge_spec *spec = ctx;
+
+	switch (o->id) {
+	case OPT_BRIDGE:
+		spec->bridge = arg;
+		break;
+	case OPT_REP:
+		spec->rep = arg;
+		break;
+	case OPT_OFFLOAD:
+		if (strcmp(arg, "packet") && strcmp(arg, "none")) {
+			snprintf(why, len, "offload '%s' is not one of packet, none", arg);
+			return -EINVAL;
+		}
+		spec->hw_offload = !strcmp(arg, "packet");
+		break;
+	case OPT_MOVE:
+		spec->move = true;
+		break;
+	default:
+		spec->wait = false;
+	}
+	return 0;
+}
+
+static const struct ewoe_opt_group setup_bridge_groups[] = {
+	{ setup_bridge_opts, set_opt },
+	{ NULL, NULL },
+};
+
+const struct ewoe_cli setup_bridge_cli = { setup_bridge_groups, OPT_ALL, NULL, NULL };
 
 int cmd_setup_bridge(int argc, char **argv)
 {
-	enum { OPT_BRIDGE = 256, OPT_REP, OPT_OFFLOAD, OPT_MOVE, OPT_NO_WAIT };
-	static const struct option longopts[] = {
-		{ "bridge", required_argument, NULL, OPT_BRIDGE },
-		{ "rep", required_argument, NULL, OPT_REP },
-		{ "offload", required_argument, NULL, OPT_OFFLOAD },
-		{ "move", no_argument, NULL, OPT_MOVE },
-		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct ewoe_cmd *self = ewoe_cmd_find(ewoe_commands, argv[0]);
 	struct ovsdb_bridge_spec spec = {
 		.bridge = EWOE_DEFAULT_BRIDGE,
@@ -40,41 +70,12 @@ int cmd_setup_bridge(int argc, char **argv)
 		.wait = true,
 	};
 	struct ovsdb *db = NULL;
-	int c, rc;
+	enum ewoe_parse parsed;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_BRIDGE:
-			spec.bridge = optarg;
-			break;
-		case OPT_REP:
-			spec.rep = optarg;
-			break;
-		case OPT_OFFLOAD:
-			if (!strcmp(optarg, "packet"))
-				spec.hw_offload = 1;
-			else if (!strcmp(optarg, "none"))
-				spec.hw_offload = 0;
-			else
-				return ewoe_usage_error(self, "--offload '%s': use packet or none",
-							optarg);
-			break;
-		case OPT_MOVE:
-			spec.move = true;
-			break;
-		case OPT_NO_WAIT:
-			spec.wait = false;
-			break;
-		case 'h':
-			ewoe_cmd_usage(self, NULL, false);
-			fputs(options_help, stdout);
-			return EXIT_OK;
-		default:
-			return ewoe_usage_error(self, "unknown option");
-		}
-	}
-	if (optind < argc)
-		return ewoe_usage_error(self, "unexpected argument '%s'", argv[optind]);
+	parsed = ewoe_cli_parse(self, NULL, &spec, argc, argv);
+	if (parsed != EWOE_PARSE_GO_ON)
+		return ewoe_parse_exit(parsed);
 	if (!ewoe_name_valid(spec.bridge, IFNAMSIZ - 1))
 		return ewoe_usage_error(self, "--bridge '%s': use 1-%d of A-Z a-z 0-9 _ . -",
 					spec.bridge, IFNAMSIZ - 1);

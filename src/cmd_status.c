@@ -5,7 +5,6 @@
  * ages of the IKE and CHILD_SAs, for a node with hundreds of peers and for a dashboard.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "commands.h"
 #include "ewoe.h"
 #include "log.h"
+#include "opts.h"
 #include "status.h"
 #include "verify.h"
 
@@ -76,7 +76,7 @@ void status_run_free(struct status_run *run)
 	run->n = 0;
 }
 
-static const char status_help[] =
+static const char status_help[] = VERIFY_TARGET_HELP
     "\n"
     "One line per tunnel, worst first: its state (up, degraded, guarded: down but its VXLAN\n"
     "blocked both ways by ewoe's guard, down; CRITICAL when VXLAN passes unencrypted), the\n"
@@ -87,37 +87,26 @@ static const char status_help[] =
     "shows the checks behind them and each fix. Exit 0 all up, 3 some not up, 1 could not\n"
     "check. --json: one document, schema " STATUS_SCHEMA " (docs/status.md).\n";
 
+static const struct ewoe_opt_group status_groups[] = {
+	VERIFY_TARGET_GROUPS,
+	{ NULL, NULL },
+};
+
+const struct ewoe_cli status_cli = { status_groups, OPT_VERIFY, status_help, NULL };
+
 int cmd_status(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		VERIFY_TARGET_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct ewoe_cmd *cmd = ewoe_cmd_find(ewoe_commands, "status");
 	struct verify_target t;
 	struct status_run run;
-	int c, rc;
+	enum ewoe_parse parsed;
+	int rc;
 
 	verify_stdout_buffer();
-	verify_target_init(&t);
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		rc = verify_target_option(&t, cmd, c, optarg);
-		if (rc < 0)
-			return EXIT_USAGE;
-		if (rc)
-			continue;
-		if (c == 'h') {
-			ewoe_cmd_usage(cmd, NULL, false);
-			printf("\n%s", verify_target_help);
-			fputs(status_help, stdout);
-			return EXIT_OK;
-		}
-		ewoe_cmd_usage(cmd, NULL, true);
-		return EXIT_USAGE;
-	}
-	rc = verify_target_resolve(&t, cmd, argc, argv);
-	if (rc != EXIT_OK) {
+	verify_target_init(&t, NULL);
+	parsed = verify_target_parse(cmd, &t, argc, argv);
+	if (parsed != EWOE_PARSE_GO_ON) {
+		rc = ewoe_parse_exit(parsed);
 		verify_target_free(&t);
 		return rc;
 	}

@@ -16,21 +16,18 @@
 #include "log.h"
 #include "node.h"
 #include "offload.h"
+#include "opts.h"
 #include "ovsdb.h"
 #include "setup.h"
 #include "state.h"
 #include "xfrm.h"
 
 static const char teardown_help[] =
-    "  --config FILE       node and peers (default " EWOE_DEFAULT_CONFIG ", optional)\n"
-    "  --bridge NAME       the bridge, when there is no config (default " EWOE_DEFAULT_BRIDGE ")\n"
-    "  --pf IFNAME         the PF, for --revert-offload (default " EWOE_DEFAULT_PF ")\n"
-    "  --peer NAME         remove only this peer's tunnel and connection\n"
-    "  --keep-bridge       leave the bridge and the representor port in place\n"
-    "  --revert-offload    also turn IPsec packet offload off in the driver\n"
-    "\n"
     "Removes only what ewoe created: tunnels and connections of peers in the config and\n"
-    "every tunnel ewoe marked on the bridge.\n";
+    "every tunnel ewoe marked on the bridge. Without a config, --bridge and --pf name the\n"
+    "node's bridge and PF.\n";
+
+const struct ewoe_cli teardown_cli = { node_args_groups, OPT_TEARDOWN, teardown_help, NULL };
 
 struct victim {
 	char name[EWOE_PEER_NAME_MAX];
@@ -88,22 +85,6 @@ static int collect(struct ovsdb *db, const struct ewoe_config *cfg, const char *
 }
 
 /* Without a config file nothing checked the names yet: bad input, before any daemon. */
-static bool names_invalid(const struct node_args *args)
-{
-	const struct {
-		const char *option, *value;
-	} names[] = { { "--bridge", args->bridge }, { "--pf", args->pf } };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (names[i].value && !ewoe_name_valid(names[i].value, IFNAMSIZ - 1)) {
-			ewoe_err("%s '%s': not an interface name (1-%d of A-Z a-z 0-9 _ . -)",
-				 names[i].option, names[i].value, IFNAMSIZ - 1);
-			return true;
-		}
-	}
-	return false;
-}
-
 int cmd_teardown(int argc, char **argv)
 {
 	const struct ewoe_cmd *self = ewoe_cmd_find(ewoe_commands, argv[0]);
@@ -114,25 +95,19 @@ int cmd_teardown(int argc, char **argv)
 	struct victim *victims = NULL;
 	struct ovsdb *db = NULL;
 	struct ike *ike = NULL;
+	enum ewoe_parse parsed;
 	int n, rc, removed = 0;
 
-	rc = node_args_parse(self, teardown_help, argc, argv, &args);
-	if (rc >= 0)
-		return rc;
-	if (!args.config_given && access(args.config, F_OK) != 0)
+	parsed = node_args_parse(self, argc, argv, &args);
+	if (parsed != EWOE_PARSE_GO_ON)
+		return ewoe_parse_exit(parsed);
+	if (!node_args_from_file(&args))
 		rc = config_parse_string("", "command line", &cfg);
 	else
 		rc = node_args_config(&args, &cfg);
 	if (rc)
 		return rc < 0 ? EXIT_FAIL : rc;
-	if (names_invalid(&args)) {
-		config_free(cfg);
-		return EXIT_USAGE;
-	}
-	if (args.bridge)
-		snprintf(cfg->node.bridge, sizeof(cfg->node.bridge), "%s", args.bridge);
-	if (args.pf)
-		snprintf(cfg->node.pf, sizeof(cfg->node.pf), "%s", args.pf);
+	node_args_apply_node(&args, &cfg->node);
 
 	rc = ovsdb_open(ewoe_opts.db, ewoe_opts.timeout_ms, &db);
 	/* Without charon the tunnels still come down: their SAs, policies and files directly. */

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "ewoe.h"
 #include "log.h"
+#include "opts.h"
 #include "verify.h"
 
 bool verify_use_color(void)
@@ -136,8 +137,7 @@ int verify_peers(const struct ewoe_peer *peers, size_t n, const char *pf, const 
 	return rc;
 }
 
-static const char verify_help[] =
-    "  --all                   every check under every tunnel (also -v), not only failures\n"
+static const char verify_help[] = VERIFY_TARGET_HELP
     "\n"
     "One line per tunnel: up, DEGRADED or DOWN with the root cause first, and its fix; a\n"
     "tunnel whose VXLAN would pass unencrypted is CRITICAL. Under a tunnel that is not up,\n"
@@ -155,44 +155,40 @@ void verify_stdout_buffer(void)
 		setvbuf(stdout, buf, _IOFBF, sizeof(buf));
 }
 
+static int set_verify(void *ctx, const struct ewoe_opt *o, const char *arg, char *why, size_t len)
+{
+	(void)ctx, (void)o, (void)arg, (void)why, (void)len;
+	show_all = true; /* --all, its one option */
+	return 0;
+}
+
+static const struct ewoe_opt verify_opts[] = {
+	{ "all", NULL, "every check under every tunnel (also -v), not only failures", OPT_VERIFY,
+	  0 },
+	{ NULL, NULL, NULL, 0, 0 },
+};
+
+static const struct ewoe_opt_group verify_groups[] = {
+	VERIFY_TARGET_GROUPS,
+	{ verify_opts, set_verify },
+	{ NULL, NULL },
+};
+
+const struct ewoe_cli verify_cli = { verify_groups, OPT_VERIFY, verify_help, NULL };
+
 int cmd_verify(int argc, char **argv)
 {
-	enum { OPT_ALL = VERIFY_OPT_END };
-	static const struct option longopts[] = {
-		VERIFY_TARGET_LONGOPTS,
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct ewoe_cmd *cmd = ewoe_cmd_find(ewoe_commands, "verify");
 	struct verify_target t;
-	int c, rc;
+	enum ewoe_parse parsed;
+	int rc;
 
 	verify_stdout_buffer(); /* before anything is written: setvbuf must come first */
-	verify_target_init(&t);
+	verify_target_init(&t, NULL);
 	show_all = ewoe_opts.verbosity > 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		rc = verify_target_option(&t, cmd, c, optarg);
-		if (rc < 0)
-			return EXIT_USAGE;
-		if (rc)
-			continue;
-		switch (c) {
-		case OPT_ALL:
-			show_all = true;
-			break;
-		case 'h':
-			ewoe_cmd_usage(cmd, NULL, false);
-			printf("\n%s", verify_target_help);
-			fputs(verify_help, stdout);
-			return EXIT_OK;
-		default:
-			ewoe_cmd_usage(cmd, NULL, true);
-			return EXIT_USAGE;
-		}
-	}
-	rc = verify_target_resolve(&t, cmd, argc, argv);
-	if (rc == EXIT_OK)
+	parsed = verify_target_parse(cmd, &t, argc, argv);
+	rc = ewoe_parse_exit(parsed);
+	if (parsed == EWOE_PARSE_GO_ON)
 		rc = verify_peers(t.peers, t.n_peers, t.node_pf, t.node_rep, t.node_expect);
 	verify_target_free(&t);
 	return rc;

@@ -181,40 +181,49 @@ static const char *keep_string(struct ewoe_config *cfg, const char *value)
 	return cfg->strings[cfg->n_strings++];
 }
 
-static int set_ifname(struct parse_state *st, char dst[IFNAMSIZ], const char *key,
-		      const char *value)
+#define WHY(...) (snprintf(why, why_len, __VA_ARGS__), -EINVAL)
+
+int config_node_set(struct ewoe_node *node, const char *key, const char *value, char *why,
+		    size_t why_len)
 {
-	if (!ewoe_name_valid(value, IFNAMSIZ - 1))
-		return bad(st, "%s '%s' is not a valid interface name (1-%d of A-Z a-z 0-9 _ . -)",
-			   key, value, IFNAMSIZ - 1);
-	snprintf(dst, IFNAMSIZ, "%s", value);
-	return 1;
+	char *name = !strcmp(key, "pf")		   ? node->pf
+		     : !strcmp(key, "representor") ? node->rep
+		     : !strcmp(key, "bridge")	   ? node->bridge
+						   : NULL;
+
+	if (name) {
+		if (!ewoe_name_valid(value, IFNAMSIZ - 1))
+			return WHY(
+			    "%s '%s' is not a valid interface name (1-%d of A-Z a-z 0-9 _ . -)",
+			    key, value, IFNAMSIZ - 1);
+		snprintf(name, IFNAMSIZ, "%s", value);
+		return 0;
+	}
+	if (!strcmp(key, "address")) {
+		if (config_parse_prefix(value, &node->address, &node->prefix_len))
+			return WHY("address '%s' is not an IP address with optional /prefix",
+				   value);
+		return 0;
+	}
+	if (!strcmp(key, "offload")) {
+		if (ewoe_offload_parse(value, &node->offload))
+			return WHY("offload '%s' is not one of packet, crypto, auto, none", value);
+		return 0;
+	}
+	return -ENOENT;
 }
 
 static int node_key(struct parse_state *st, const char *key, const char *value)
 {
-	struct ewoe_node *node = &st->cfg->node;
+	char why[200];
+	int rc = config_node_set(&st->cfg->node, key, value, why, sizeof(why));
 
-	if (!strcmp(key, "pf"))
-		return set_ifname(st, node->pf, key, value);
-	if (!strcmp(key, "representor"))
-		return set_ifname(st, node->rep, key, value);
-	if (!strcmp(key, "bridge"))
-		return set_ifname(st, node->bridge, key, value);
-	if (!strcmp(key, "address")) {
-		if (config_parse_prefix(value, &node->address, &node->prefix_len))
-			return bad(st, "address '%s' is not an IP address with optional /prefix",
-				   value);
-		return 1;
-	}
-	if (!strcmp(key, "offload")) {
-		if (ewoe_offload_parse(value, &node->offload))
-			return bad(st, "offload '%s' is not one of packet, crypto, auto, none",
-				   value);
-		return 1;
-	}
-	return bad(st, "unknown key '%s' in [node] (known: pf representor bridge address offload)",
-		   key);
+	if (rc == -ENOENT)
+		return bad(st,
+			   "unknown key '%s' in [node] (known: pf representor bridge address "
+			   "offload)",
+			   key);
+	return rc ? bad(st, "%s", why) : 1;
 }
 
 static int peer_key(struct parse_state *st, struct ewoe_peer *p, const char *key, const char *value)

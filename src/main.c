@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "ewoe.h"
 #include "lock.h"
+#include "opts.h"
 #include "privs.h"
 
 static int cmd_help(int argc, char **argv);
@@ -16,30 +17,32 @@ static int cmd_help(int argc, char **argv);
 /* In the order an operator meets them; `ewoe help` lists them so. */
 const struct ewoe_cmd ewoe_commands[] = {
 	{ "setup", cmd_setup, "converge this node to /etc/ewoe/ewoe.conf, then verify",
-	  "[--config FILE] [node and peer options]", NULL, EWOE_CMD_LOCK },
+	  "[--config FILE] [node and peer options]", NULL, EWOE_CMD_LOCK, &setup_cli },
 	{ "verify", cmd_verify,
 	  "prove from the kernel that each tunnel is up, encrypted and offloaded",
-	  "[--config FILE | --local IP --remote IP...] [options]", NULL, 0 },
+	  "[--config FILE | --local IP --remote IP...] [options]", NULL, 0, &verify_cli },
 	{ "status", cmd_status, "each tunnel at a glance: state, SAs, offload, traffic, ages",
-	  "[--config FILE | --local IP --remote IP...] [options]", NULL, 0 },
+	  "[--config FILE | --local IP --remote IP...] [options]", NULL, 0, &status_cli },
 	{ "metrics", cmd_metrics, "the tunnels and IPsec counters as Prometheus metrics",
-	  "[--config FILE | --local IP --remote IP...] [--output FILE]", NULL, 0 },
+	  "[--config FILE | --local IP --remote IP...] [--output FILE]", NULL, 0, &metrics_cli },
 	{ "teardown", cmd_teardown, "remove what ewoe set up on this node, or for one peer",
-	  "[--config FILE] [--peer NAME] [--keep-bridge] [--revert-offload]", NULL, EWOE_CMD_LOCK },
+	  "[--config FILE] [--peer NAME] [--keep-bridge] [--revert-offload]", NULL, EWOE_CMD_LOCK,
+	  &teardown_cli },
 	{ "guard", cmd_guard, "block every peer's VXLAN unless it is ESP (boot, before OVS)",
-	  "[--config FILE]", NULL, EWOE_CMD_LOCK },
+	  "[--config FILE]", NULL, EWOE_CMD_LOCK, &guard_cli },
 	{ "enable-offload", cmd_enable_offload,
 	  "turn IPsec packet offload on or off in the DPU driver",
-	  "[--mode packet|none] [--pf IFNAME] [--stop-ovs]", NULL, EWOE_CMD_LOCK },
+	  "[--mode packet|none] [--pf IFNAME] [--stop-ovs]", NULL, EWOE_CMD_LOCK,
+	  &enable_offload_cli },
 	{ "setup-bridge", cmd_setup_bridge,
 	  "put the host representor on the OVS bridge, set OVS hw-offload",
 	  "[--bridge NAME] [--rep PORT] [--offload packet|none] [--move] [--no-wait]", NULL,
-	  EWOE_CMD_LOCK },
+	  EWOE_CMD_LOCK, &setup_bridge_cli },
 	{ "tunnel", cmd_tunnel, "encrypted VXLAN tunnel to one peer (OVS + strongSwan)",
-	  "psk|cert|ca [options]", tunnel_commands, EWOE_CMD_LOCK },
-	{ "help", cmd_help, "show help for ewoe or one command", "[COMMAND [SUBCOMMAND]]", NULL,
-	  0 },
-	{ NULL, NULL, NULL, NULL, NULL, 0 },
+	  "psk|cert|ca [options]", tunnel_commands, EWOE_CMD_LOCK, NULL },
+	{ "help", cmd_help, "show help for ewoe or one command", "[COMMAND [SUBCOMMAND]]", NULL, 0,
+	  NULL },
+	{ NULL, NULL, NULL, NULL, NULL, 0, NULL },
 };
 
 static const char global_usage[] =
@@ -59,12 +62,54 @@ static const char global_usage[] =
     "Exit status: 0 ok, 1 failure, 2 usage or invalid input (nothing changed),\n"
     "3 verify or status found problems.\n";
 
+enum { OPT_DB = 256, OPT_VICI, OPT_ROOT, OPT_TIMEOUT, OPT_JSON };
+static const struct option longopts[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "vici", required_argument, NULL, OPT_VICI },
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ewoe [global options] <command> [options]\n\nCommands:\n");
 	for (const struct ewoe_cmd *c = ewoe_commands; c->name; c++)
 		fprintf(f, "  %-16s %s\n", c->name, c->summary);
 	fprintf(f, "\n%s\nRun 'ewoe help <command>' for a command's options.\n", global_usage);
+}
+
+/*
+ * The hidden `ewoe help --complete [COMMAND [SUBCOMMAND]]` the bash completion asks, a word
+ * or an option (with its argument's name) a line: the commands and the global options, or
+ * what the command takes, from the same tables its parser and --help use.
+ */
+static int complete(int argc, char **argv)
+{
+	const struct ewoe_cmd *c = argc > 1 ? ewoe_cmd_find(ewoe_commands, argv[1]) : NULL;
+
+	if (argc > 1 && c && c->sub && argc > 2)
+		c = ewoe_cmd_find(c->sub, argv[2]);
+	if (argc > 1 && !c)
+		return EXIT_USAGE;
+	if (c) {
+		ewoe_cli_complete(c, stdout);
+		return EXIT_OK;
+	}
+	for (c = ewoe_commands; c->name; c++)
+		printf("%s\n", c->name);
+	for (const struct option *o = longopts; o->name; o++)
+		printf("--%s%s\n", o->name,
+		       !o->has_arg		  ? ""
+		       : !strcmp(o->name, "root") ? " DIR"
+						  : " ARG");
+	return EXIT_OK;
 }
 
 /* `ewoe help CMD [SUB]` is `ewoe CMD [SUB] --help`: one text per command, never two. */
@@ -79,6 +124,8 @@ static int cmd_help(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--complete"))
+		return complete(argc - 1, argv + 1);
 	c = ewoe_cmd_find(ewoe_commands, argv[1]);
 	if (!c) {
 		fprintf(stderr, "ewoe help: unknown command '%s'\n", argv[1]);
@@ -116,20 +163,6 @@ static bool asks_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DB = 256, OPT_VICI, OPT_ROOT, OPT_TIMEOUT, OPT_JSON };
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "vici", required_argument, NULL, OPT_VICI },
-		{ "root", required_argument, NULL, OPT_ROOT },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct ewoe_cmd *cmd;
 	int rc;
 	unsigned long secs;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* setup's and teardown's options, and the config they make: the file, flags, or both. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,200 +8,183 @@
 
 #include "log.h"
 #include "node.h"
+#include "opts.h"
 
-enum {
-	OPT_CONFIG = 256,
-	OPT_PF,
-	OPT_REP,
-	OPT_BRIDGE,
-	OPT_ADDRESS,
-	OPT_OFFLOAD,
-	OPT_NAME,
-	OPT_NO_LINK,
-	OPT_NO_VERIFY,
-	OPT_PEER,
-	OPT_REVERT_OFFLOAD,
-	OPT_KEEP_BRIDGE,
-	OPT_PEER_KEY, /* every option from here on is a peer key for ewoe_peer_set() */
+enum { OPT_NO_LINK, OPT_NO_VERIFY, OPT_PEER, OPT_KEEP_BRIDGE, OPT_REVERT_OFFLOAD };
+
+/* clang-format off */
+static const struct ewoe_opt node_cmd_opts[] = {
+	{ "no-link", NULL, "leave the PF's address, MTU and features alone", OPT_SETUP, OPT_NO_LINK },
+	{ "no-verify", NULL, "do not run verify at the end", OPT_SETUP, OPT_NO_VERIFY },
+	{ "peer", "NAME", "remove only this peer's tunnel and connection", OPT_TEARDOWN, OPT_PEER },
+	{ "keep-bridge", NULL, "leave the bridge and the representor port in place", OPT_TEARDOWN,
+	  OPT_KEEP_BRIDGE },
+	{ "revert-offload", NULL, "also turn IPsec packet offload off in the driver", OPT_TEARDOWN,
+	  OPT_REVERT_OFFLOAD },
+	{ NULL, NULL, NULL, 0, 0 },
 };
+/* clang-format on */
 
-static const struct option longopts[] = {
-	{ "config", required_argument, NULL, OPT_CONFIG },
-	{ "pf", required_argument, NULL, OPT_PF },
-	{ "rep", required_argument, NULL, OPT_REP },
-	{ "bridge", required_argument, NULL, OPT_BRIDGE },
-	{ "address", required_argument, NULL, OPT_ADDRESS },
-	{ "offload", required_argument, NULL, OPT_OFFLOAD },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "no-link", no_argument, NULL, OPT_NO_LINK },
-	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
-	{ "peer", required_argument, NULL, OPT_PEER },
-	{ "revert-offload", no_argument, NULL, OPT_REVERT_OFFLOAD },
-	{ "keep-bridge", no_argument, NULL, OPT_KEEP_BRIDGE },
-	{ "remote", required_argument, NULL, OPT_PEER_KEY },
-	{ "auth", required_argument, NULL, OPT_PEER_KEY },
-	{ "psk-file", required_argument, NULL, OPT_PEER_KEY },
-	{ "cert", required_argument, NULL, OPT_PEER_KEY },
-	{ "key", required_argument, NULL, OPT_PEER_KEY },
-	{ "peer-cert", required_argument, NULL, OPT_PEER_KEY },
-	{ "ca", required_argument, NULL, OPT_PEER_KEY },
-	{ "remote-name", required_argument, NULL, OPT_PEER_KEY },
-	{ "vni", required_argument, NULL, OPT_PEER_KEY },
-	{ "dst-port", required_argument, NULL, OPT_PEER_KEY },
-	{ "role", required_argument, NULL, OPT_PEER_KEY },
-	{ "rekey-packets", required_argument, NULL, OPT_PEER_KEY },
-	{ "ike-proposal", required_argument, NULL, OPT_PEER_KEY },
-	{ "esp-proposal", required_argument, NULL, OPT_PEER_KEY },
-	{ "interface", required_argument, NULL, OPT_PEER_KEY },
-	/* Refused by ewoe_peer_set() with the reason, rather than as unknown options. */
-	{ "psk", required_argument, NULL, OPT_PEER_KEY },
-	{ "rekey-bytes", required_argument, NULL, OPT_PEER_KEY },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-int node_args_parse(const struct ewoe_cmd *self, const char *help, int argc, char **argv,
-		    struct node_args *args)
+/* Kept in the order given, to be applied over the file once it is read. */
+static int remember(struct node_flag *flags, size_t *n, const char *key, const char *arg, char *why,
+		    size_t len)
 {
-	bool teardown = !strcmp(self->name, "teardown");
-	char why[200];
-	int c, idx;
-
-	memset(args, 0, sizeof(*args));
-	args->config = EWOE_DEFAULT_CONFIG;
-	ewoe_peer_init(&args->peer);
-	while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
-		bool setup_only = c == OPT_ADDRESS || c == OPT_OFFLOAD || c == OPT_NO_LINK ||
-				  c == OPT_NO_VERIFY || c == OPT_NAME || c == OPT_PEER_KEY;
-		bool teardown_only =
-		    c == OPT_PEER || c == OPT_REVERT_OFFLOAD || c == OPT_KEEP_BRIDGE;
-
-		if ((teardown && setup_only) || (!teardown && teardown_only))
-			return ewoe_usage_error(self, "option --%s does not apply to %s",
-						longopts[idx].name, self->name);
-		switch (c) {
-		case OPT_CONFIG:
-			args->config = optarg;
-			args->config_given = true;
-			break;
-		case OPT_PF:
-			args->pf = optarg;
-			break;
-		case OPT_REP:
-			args->rep = optarg;
-			break;
-		case OPT_BRIDGE:
-			args->bridge = optarg;
-			break;
-		case OPT_ADDRESS:
-			args->address = optarg;
-			break;
-		case OPT_OFFLOAD:
-			args->offload = optarg;
-			break;
-		case OPT_NAME:
-			if (!ewoe_name_valid(optarg, EWOE_PEER_NAME_MAX - 1))
-				return ewoe_usage_error(
-				    self, "--name '%s': use 1-%d of A-Z a-z 0-9 _ . -", optarg,
-				    EWOE_PEER_NAME_MAX - 1);
-			snprintf(args->peer.name, sizeof(args->peer.name), "%s", optarg);
-			args->have_name = true;
-			break;
-		case OPT_NO_LINK:
-			args->no_link = true;
-			break;
-		case OPT_NO_VERIFY:
-			args->no_verify = true;
-			break;
-		case OPT_PEER:
-			args->only_peer = optarg;
-			break;
-		case OPT_REVERT_OFFLOAD:
-			args->revert_offload = true;
-			break;
-		case OPT_KEEP_BRIDGE:
-			args->keep_bridge = true;
-			break;
-		case OPT_PEER_KEY:
-			if (ewoe_peer_set(&args->peer, longopts[idx].name, optarg, why,
-					  sizeof(why)))
-				return ewoe_usage_error(self, "--%s", why);
-			args->have_peer |= !strcmp(longopts[idx].name, "remote");
-			break;
-		case 'h':
-			ewoe_cmd_usage(self, NULL, false);
-			fputs(help, stdout);
-			return EXIT_OK;
-		default:
-			return ewoe_usage_error(self, "unknown option");
-		}
+	if (*n == NODE_MAX_FLAGS) {
+		snprintf(why, len, "%s: more than %d node and peer options", key, NODE_MAX_FLAGS);
+		return -EINVAL;
 	}
-	if (optind < argc)
-		return ewoe_usage_error(self, "unexpected argument '%s'", argv[optind]);
-	return -1;
+	flags[*n].key = key;
+	flags[*n].arg = arg;
+	(*n)++;
+	return 0;
 }
 
-/* The overrides, checked like the file's own values. */
-static int apply_overrides(const struct node_args *args, struct ewoe_config *cfg)
+static int set_node(void *ctx, const struct ewoe_opt *o, const char *arg, char *why, size_t len)
 {
-	struct ewoe_node *node = &cfg->node;
-	const struct {
-		const char *value, *option;
-		char *dst;
-	} names[] = {
-		{ args->pf, "--pf", node->pf },
-		{ args->rep, "--rep", node->rep },
-		{ args->bridge, "--bridge", node->bridge },
-	};
+	struct node_args *a = ctx;
+	const char *key = !strcmp(o->name, "rep") ? "representor" : o->name;
+	int err;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!names[i].value)
-			continue;
-		if (!ewoe_name_valid(names[i].value, IFNAMSIZ - 1)) {
-			ewoe_err("%s '%s': not an interface name (1-%d of A-Z a-z 0-9 _ . -)",
-				 names[i].option, names[i].value, IFNAMSIZ - 1);
-			return -EINVAL;
-		}
-		snprintf(names[i].dst, IFNAMSIZ, "%s", names[i].value);
+	if (!strcmp(o->name, "config")) {
+		a->config = arg;
+		a->config_given = true;
+		return 0;
 	}
-	if (args->address &&
-	    config_parse_prefix(args->address, &node->address, &node->prefix_len)) {
-		ewoe_err("--address '%s': expected an IP address with optional /prefix",
-			 args->address);
-		return -EINVAL;
-	}
-	if (args->offload && ewoe_offload_parse(args->offload, &node->offload)) {
-		ewoe_err("--offload '%s': use packet, crypto, auto or none", args->offload);
-		return -EINVAL;
-	}
-	if (args->have_peer) {
-		struct ewoe_peer p = args->peer;
+	err = config_node_set(&a->node, key, arg, why, len); /* checked now, applied later */
+	return err ? err : remember(a->node_flags, &a->n_node_flags, key, arg, why, len);
+}
 
-		if (!p.ifname[0])
-			ewoe_peer_default_ifname(&p.remote, p.ifname);
-		if (!args->have_name)
-			snprintf(p.name, sizeof(p.name), "%s", p.ifname);
-		if (config_add_peer(cfg, &p))
-			return -ENOMEM;
-	} else if (args->have_name) {
-		ewoe_err("--name needs --remote: it names the peer given by flags");
-		return -EINVAL;
+static int set_peer(void *ctx, const struct ewoe_opt *o, const char *arg, char *why, size_t len)
+{
+	struct node_args *a = ctx;
+	int err = ewoe_peer_opt_set(&a->peer, o->name, arg, why, len);
+
+	if (err)
+		return err;
+	a->have_remote |= !strcmp(o->name, "remote");
+	if (!strcmp(o->name, "name"))
+		a->name = arg;
+	return remember(a->peer_flags, &a->n_peer_flags, o->name, arg, why, len);
+}
+
+static int set_own(void *ctx, const struct ewoe_opt *o, const char *arg, char *why, size_t len)
+{
+	struct node_args *a = ctx;
+
+	(void)why, (void)len;
+	switch (o->id) {
+	case OPT_NO_LINK:
+		a->no_link = true;
+		break;
+	case OPT_NO_VERIFY:
+		a->no_verify = true;
+		break;
+	case OPT_PEER:
+		a->only_peer = arg;
+		break;
+	case OPT_KEEP_BRIDGE:
+		a->keep_bridge = true;
+		break;
+	default:
+		a->revert_offload = true;
 	}
-	return config_finish(
-	    cfg, args->config_given || !access(args->config, F_OK) ? args->config : "command line");
+	return 0;
+}
+
+const struct ewoe_opt_group node_args_groups[] = {
+	{ ewoe_node_opts, set_node },
+	{ ewoe_peer_opts, set_peer },
+	{ node_cmd_opts, set_own },
+	{ NULL, NULL },
+};
+
+enum ewoe_parse node_args_parse(const struct ewoe_cmd *self, int argc, char **argv,
+				struct node_args *args)
+{
+	memset(args, 0, sizeof(*args));
+	args->config = EWOE_DEFAULT_CONFIG;
+	config_node_init(&args->node);
+	ewoe_peer_init(&args->peer);
+	return ewoe_cli_parse(self, NULL, args, argc, argv);
+}
+
+bool node_args_from_file(const struct node_args *args)
+{
+	return args->config_given || access(args->config, F_OK) == 0;
+}
+
+void node_args_apply_node(const struct node_args *args, struct ewoe_node *node)
+{
+	char why[256];
+
+	for (size_t i = 0; i < args->n_node_flags; i++)
+		config_node_set(node, args->node_flags[i].key, args->node_flags[i].arg, why,
+				sizeof(why)); /* checked when given */
+}
+
+/*
+ * The peer the peer options change: the config's peer named by --name, else with --remote a
+ * new one, else the config's only peer. Several peers and no --name is ambiguous.
+ */
+static int flags_peer(const struct node_args *args, const struct ewoe_config *cfg,
+		      const char *origin, struct ewoe_peer *p)
+{
+	const struct ewoe_peer *target = NULL;
+
+	if (args->name)
+		target = config_find_peer(cfg, args->name);
+	else if (!args->have_remote && cfg->n_peers == 1)
+		target = &cfg->peers[0];
+	if (target) {
+		*p = *target;
+		return 0;
+	}
+	if (args->have_remote) {
+		ewoe_peer_init(p);
+		return 0;
+	}
+	if (args->name)
+		ewoe_err("--name '%s': %s has no such peer; --name needs --remote to add one",
+			 args->name, origin);
+	else
+		ewoe_err("--%s: %s has %zu peers; say which one it changes with --name NAME, or "
+			 "give --remote to add a peer",
+			 args->peer_flags[0].key, origin, cfg->n_peers);
+	return -EINVAL;
+}
+
+static int apply_peer(const struct node_args *args, struct ewoe_config *cfg, const char *origin)
+{
+	struct ewoe_peer p;
+	char why[256];
+	int err;
+
+	if (!args->n_peer_flags)
+		return 0;
+	err = flags_peer(args, cfg, origin, &p);
+	if (err)
+		return err;
+	for (size_t i = 0; i < args->n_peer_flags; i++)
+		ewoe_peer_opt_set(&p, args->peer_flags[i].key, args->peer_flags[i].arg, why,
+				  sizeof(why)); /* checked when given */
+	if (!p.ifname[0])
+		ewoe_peer_default_ifname(&p.remote, p.ifname);
+	if (!p.name[0])
+		snprintf(p.name, sizeof(p.name), "%s", p.ifname);
+	return config_add_peer(cfg, &p);
 }
 
 int node_args_config(const struct node_args *args, struct ewoe_config **out)
 {
-	bool from_file = args->config_given || access(args->config, F_OK) == 0;
-	bool from_flags = args->have_peer || args->address || args->pf || args->bridge;
+	bool from_file = node_args_from_file(args);
+	const char *origin = from_file ? args->config : "command line";
 	int rc;
 
 	*out = NULL;
 	if (from_file)
 		rc = config_load(args->config, out);
-	else if (from_flags)
-		rc = config_parse_string("", "command line", out);
+	else if (args->have_remote || args->n_node_flags)
+		rc = config_parse_string("", origin, out);
 	else {
 		ewoe_err("no config: %s does not exist and no node was given by flags",
 			 args->config);
@@ -210,12 +192,16 @@ int node_args_config(const struct node_args *args, struct ewoe_config **out)
 			  "and --remote");
 		return EXIT_USAGE;
 	}
-	if (rc) /* a config that cannot be used is bad input: nothing was changed */
-		return ewoe_check_exit(rc);
-	if (apply_overrides(args, *out)) {
+	if (!rc) {
+		node_args_apply_node(args, &(*out)->node);
+		rc = apply_peer(args, *out, origin);
+	}
+	if (!rc)
+		rc = config_finish(*out, origin);
+	if (rc) { /* a config that cannot be used is bad input: nothing was changed */
 		config_free(*out);
 		*out = NULL;
-		return EXIT_USAGE;
+		return ewoe_check_exit(rc);
 	}
 	return 0;
 }

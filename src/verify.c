@@ -20,6 +20,7 @@
 #include "ike.h"
 #include "link.h"
 #include "log.h"
+#include "opts.h"
 #include "ovsdb.h"
 #include "peer.h"
 #include "state.h"
@@ -213,82 +214,56 @@ int verify_gather(const struct ewoe_peer *peers, size_t n, const char *pf, const
 	return 0;
 }
 
-const char verify_target_help[] =
-    "Which tunnels: the peers of " EWOE_DEFAULT_CONFIG " (or --config FILE), or for a node\n"
-    "set up by hand, --local and one --remote per peer:\n"
-    "  --config FILE           read the node and its peers from FILE\n"
-    "  --local IP, --remote IP this DPU's and the peer's PF (underlay) addresses\n"
-    "  --name NAME             the peer's name (strongSwan connection ewoe-NAME)\n"
-    "  --pf IFNAME             the PF the SAs must be offloaded to (default " EWOE_DEFAULT_PF ")\n"
-    "  --rep IFNAME            the host representor (default " EWOE_DEFAULT_REP ")\n"
-    "  --bridge NAME           the OVS bridge (default " EWOE_DEFAULT_BRIDGE ")\n"
-    "  --vni N, --dst-port P   the VXLAN tunnel (default 100, 4789)\n"
-    "  --expect-offload MODE   packet (default), crypto or none\n";
-
-void verify_target_init(struct verify_target *t)
+void verify_target_init(struct verify_target *t, void *own)
 {
 	memset(t, 0, sizeof(*t));
-	t->bridge = EWOE_DEFAULT_BRIDGE;
-	t->pf = EWOE_DEFAULT_PF;
-	t->rep = EWOE_DEFAULT_REP;
-	t->vni = EWOE_DEFAULT_VNI;
-	t->port = EWOE_DEFAULT_DST_PORT;
+	ewoe_peer_init(&t->tmpl);
+	config_node_init(&t->node);
 	t->expect = OFFLOAD_PACKET;
+	t->own = own;
 }
 
-int verify_target_option(struct verify_target *t, const struct ewoe_cmd *cmd, int c,
-			 const char *arg)
+int verify_target_set_peer(void *ctx, const struct ewoe_opt *o, const char *arg, char *why,
+			   size_t len)
 {
-	switch (c) {
-	case VERIFY_OPT_LOCAL:
-		t->local = arg;
-		break;
-	case VERIFY_OPT_REMOTE:
-		if (t->n_remotes == VERIFY_MAX_REMOTES) {
-			ewoe_usage_error(cmd, "at most %d --remote", VERIFY_MAX_REMOTES);
-			return -1;
-		}
-		t->remotes[t->n_remotes++] = arg;
-		break;
-	case VERIFY_OPT_PF:
-		t->pf = arg;
-		break;
-	case VERIFY_OPT_REP:
-		t->rep = arg;
-		break;
-	case VERIFY_OPT_BRIDGE:
-		t->bridge = arg;
-		break;
-	case VERIFY_OPT_VNI:
-		if (ewoe_parse_uint(arg, 0, EWOE_VNI_MAX, &t->vni)) {
-			ewoe_usage_error(cmd, "--vni '%s': expected 0..%d", arg, EWOE_VNI_MAX);
-			return -1;
-		}
-		break;
-	case VERIFY_OPT_DST_PORT:
-		if (ewoe_parse_uint(arg, 1, 65535, &t->port)) {
-			ewoe_usage_error(cmd, "--dst-port '%s': expected 1..65535", arg);
-			return -1;
-		}
-		break;
-	case VERIFY_OPT_NAME:
-		t->name = arg;
-		break;
-	case VERIFY_OPT_EXPECT:
-		if (ewoe_offload_parse(arg, &t->expect) || t->expect == OFFLOAD_AUTO) {
-			ewoe_usage_error(
-			    cmd, "--expect-offload '%s': expected packet, crypto or none", arg);
-			return -1;
-		}
-		t->have_expect = true;
-		break;
-	case VERIFY_OPT_CONFIG:
+	struct verify_target *t = ctx;
+	struct ewoe_addr a;
+
+	if (strcmp(o->name, "remote"))
+		return ewoe_peer_opt_set(&t->tmpl, o->name, arg, why, len);
+	if (t->n_remotes == VERIFY_MAX_REMOTES) {
+		snprintf(why, len, "remote '%s': at most %d tunnels at once", arg,
+			 VERIFY_MAX_REMOTES);
+		return -EINVAL;
+	}
+	if (ewoe_addr_parse(arg, &a)) {
+		snprintf(why, len, "remote '%s' is not an IPv4 or IPv6 address", arg);
+		return -EINVAL;
+	}
+	t->remotes[t->n_remotes++] = arg;
+	return 0;
+}
+
+int verify_target_set_node(void *ctx, const struct ewoe_opt *o, const char *arg, char *why,
+			   size_t len)
+{
+	struct verify_target *t = ctx;
+
+	if (!strcmp(o->name, "config")) {
 		t->config = arg;
-		break;
-	default:
 		return 0;
 	}
-	return 1;
+	if (!strcmp(o->name, "expect-offload")) {
+		if (ewoe_offload_parse(arg, &t->expect) || t->expect == OFFLOAD_AUTO) {
+			snprintf(why, len, "expect-offload '%s' is not one of packet, crypto, none",
+				 arg);
+			return -EINVAL;
+		}
+		t->have_expect = true;
+		return 0;
+	}
+	return config_node_set(&t->node, !strcmp(o->name, "rep") ? "representor" : o->name, arg,
+			       why, len);
 }
 
 /* The peers of ewoe.conf; the node's offload mode is what to expect unless told otherwise. */
@@ -311,69 +286,67 @@ static int target_config(struct verify_target *t, const struct ewoe_cmd *cmd, co
 	return EXIT_OK;
 }
 
-int verify_target_resolve(struct verify_target *t, const struct ewoe_cmd *cmd, int argc,
-			  char **argv)
+/* The peers, once every option is read: EXIT_OK, or the exit code after saying why. */
+static int target_resolve(const struct ewoe_cmd *cmd, struct verify_target *t)
 {
-	if (optind < argc)
-		return ewoe_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (!t->n_remotes && !t->local && (t->config || access(EWOE_DEFAULT_CONFIG, F_OK) == 0))
+	bool by_hand = t->n_remotes || t->tmpl.local.family;
+
+	if (!by_hand && (t->config || access(EWOE_DEFAULT_CONFIG, F_OK) == 0))
 		return target_config(t, cmd, t->config ? t->config : EWOE_DEFAULT_CONFIG);
 	if (t->config)
 		return ewoe_usage_error(cmd, "--config cannot go with --local and --remote");
-	if (!t->local || !t->n_remotes)
+	if (!t->tmpl.local.family || !t->n_remotes)
 		return ewoe_usage_error(cmd,
 					"which tunnels to %s: give --local and --remote, "
 					"or write " EWOE_DEFAULT_CONFIG,
 					!strcmp(cmd->name, "verify") ? "verify" : "show");
-	if (t->name && t->n_remotes > 1)
+	if (t->tmpl.name[0] && t->n_remotes > 1)
 		return ewoe_usage_error(
 		    cmd, "--name names one tunnel; it cannot go with %zu --remote", t->n_remotes);
-	if (strlen(t->bridge) >= IFNAMSIZ)
-		return ewoe_usage_error(cmd, "--bridge '%s' is longer than %d characters",
-					t->bridge, IFNAMSIZ - 1);
-	if (t->name && strlen(t->name) >= EWOE_PEER_NAME_MAX)
-		return ewoe_usage_error(cmd, "--name '%s' is longer than %d characters", t->name,
-					EWOE_PEER_NAME_MAX - 1);
-	if (!ewoe_name_valid(t->pf, IFNAMSIZ - 1))
-		return ewoe_usage_error(cmd, "--pf '%s' is not an interface name", t->pf);
-	if (!ewoe_name_valid(t->rep, IFNAMSIZ - 1))
-		return ewoe_usage_error(cmd, "--rep '%s' is not an interface name", t->rep);
-
-	t->own = calloc(t->n_remotes, sizeof(*t->own));
-	if (!t->own) {
+	t->own_peers = calloc(t->n_remotes, sizeof(*t->own_peers));
+	if (!t->own_peers) {
 		ewoe_err("%s: out of memory", cmd->name);
 		return EXIT_FAIL;
 	}
 	for (size_t i = 0; i < t->n_remotes; i++) {
-		struct ewoe_peer *p = &t->own[i];
+		struct ewoe_peer *p = &t->own_peers[i];
 
-		ewoe_peer_init(p);
-		if (ewoe_addr_parse(t->local, &p->local))
-			return ewoe_usage_error(cmd, "--local '%s' is not an IP address", t->local);
-		if (ewoe_addr_parse(t->remotes[i], &p->remote))
-			return ewoe_usage_error(cmd, "--remote '%s' is not an IP address",
-						t->remotes[i]);
+		*p = t->tmpl;
+		ewoe_addr_parse(t->remotes[i], &p->remote); /* checked when it was given */
 		ewoe_peer_default_ifname(&p->remote, p->ifname);
-		snprintf(p->name, sizeof(p->name), "%s", t->name ? t->name : p->ifname);
-		snprintf(p->bridge, sizeof(p->bridge), "%s", t->bridge);
-		p->vni = (uint32_t)t->vni;
-		p->dst_port = (uint16_t)t->port;
+		if (!p->name[0])
+			snprintf(p->name, sizeof(p->name), "%s", p->ifname);
+		snprintf(p->bridge, sizeof(p->bridge), "%s", t->node.bridge);
 		p->offload = t->expect;
 		if (ewoe_peer_validate(p))
 			return EXIT_USAGE;
 	}
-	t->peers = t->own;
+	t->peers = t->own_peers;
 	t->n_peers = t->n_remotes;
-	t->node_pf = t->pf;
-	t->node_rep = t->rep;
+	t->node_pf = t->node.pf;
+	t->node_rep = t->node.rep;
 	t->node_expect = t->expect;
 	return EXIT_OK;
+}
+
+enum ewoe_parse verify_target_parse(const struct ewoe_cmd *cmd, struct verify_target *t, int argc,
+				    char **argv)
+{
+	enum ewoe_parse r = ewoe_cli_parse(cmd, NULL, t, argc, argv);
+	int rc;
+
+	if (r != EWOE_PARSE_GO_ON)
+		return r;
+	rc = target_resolve(cmd, t);
+	return rc == EXIT_OK	 ? EWOE_PARSE_GO_ON
+	       : rc == EXIT_FAIL ? EWOE_PARSE_FAIL
+				 : EWOE_PARSE_USAGE;
 }
 
 void verify_target_free(struct verify_target *t)
 {
 	config_free(t->cfg);
-	free(t->own);
+	free(t->own_peers);
 	t->cfg = NULL;
-	t->own = t->peers = NULL;
+	t->own_peers = t->peers = NULL;
 }

@@ -22,7 +22,7 @@ refused 2 "--bridge 'vxlan-br-far-too-long'" ewoe setup-bridge --bridge vxlan-br
 refused 2 "--rep 'pf0/hpf'" ewoe setup-bridge --rep pf0/hpf
 refused 2 "--rep '-x'" ewoe setup-bridge --rep=-x
 refused 2 "they must differ" ewoe setup-bridge --rep vxlan-br
-refused 2 "--offload 'crypto': use packet or none" ewoe setup-bridge --offload crypto
+refused 2 "--offload 'crypto' is not one of packet, none" ewoe setup-bridge --offload crypto
 refused 2 "unexpected argument 'extra'" ewoe setup-bridge extra
 refused 2 "usage: ewoe setup-bridge" ewoe setup-bridge --bogus
 

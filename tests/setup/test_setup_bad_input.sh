@@ -225,9 +225,9 @@ key = $K/arm1ca.key")"
 GOOD=$(conf good "$NODE
 $PEER
 role = responder")
-bad 2 "--address '192.0.2.1/40': expected an IP address" setup --address 192.0.2.1/40 --remote 192.0.2.2 --psk-file "$K/good.psk"
-bad 2 "--offload 'full': use packet, crypto, auto or none" setup --config "$GOOD" --offload full
-bad 2 "--pf 'bad name': not an interface name" setup --config "$GOOD" --pf "bad name"
+bad 2 "--address '192.0.2.1/40' is not an IP address" setup --address 192.0.2.1/40 --remote 192.0.2.2 --psk-file "$K/good.psk"
+bad 2 "--offload 'full' is not one of packet, crypto, auto, none" setup --config "$GOOD" --offload full
+bad 2 "--pf 'bad name' is not a valid interface name" setup --config "$GOOD" --pf "bad name"
 bad 2 "vni '99999999' is out of range" setup --config "$GOOD" --remote 192.0.2.9 --vni 99999999
 bad 2 "a secret never goes in a config or on the command line" setup --config "$GOOD" --remote 192.0.2.9 --psk swordfish
 bad 2 "rekey-bytes is not supported" setup --config "$GOOD" --remote 192.0.2.9 --rekey-bytes 10

@@ -41,9 +41,9 @@ static int noop(int argc, char **argv)
 static void cmd_find_is_exact(void **state)
 {
 	static const struct ewoe_cmd table[] = {
-		{ "psk", noop, "", "", NULL, 0 },
-		{ "cert", noop, "", "", NULL, 0 },
-		{ NULL, NULL, NULL, NULL, NULL, 0 },
+		{ "psk", noop, "", "", NULL, 0, NULL },
+		{ "cert", noop, "", "", NULL, 0, NULL },
+		{ NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	};
 
 	assert_ptr_equal(ewoe_cmd_find(table, "cert"), &table[1]);

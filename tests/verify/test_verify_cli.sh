@@ -18,7 +18,7 @@ TUNNEL="--local $L --remote $R"
 expect_exit 2 "$EWOE" verify --local $L
 grep -q -- '--local and --remote' "$T/stderr" || fail "missing --remote not named"
 expect_exit 2 "$EWOE" verify --local $L --remote not-an-ip
-grep -q "'not-an-ip' is not an IP address" "$T/stderr" || fail "bad --remote not named"
+grep -q "'not-an-ip' is not an IPv4 or IPv6 address" "$T/stderr" || fail "bad --remote not named"
 expect_exit 2 "$EWOE" verify $TUNNEL --expect-offload auto
 grep -q -- "--expect-offload 'auto'" "$T/stderr" || fail "bad --expect-offload not named"
 expect_exit 2 "$EWOE" verify $TUNNEL --dst-port 0

@@ -61,10 +61,10 @@ for mode in packet crypto; do
 done
 
 # Options.
-bad 2 "--offload 'turbo': use packet, crypto, auto or none" $PSK --psk-file "$T/psk" --offload turbo
+bad 2 "--offload 'turbo' is not one of packet, crypto, auto, none" $PSK --psk-file "$T/psk" --offload turbo
 bad 2 'local and remote address are both 192.0.2.1' tunnel psk --no-ovs --local 192.0.2.1 \
 	--remote 192.0.2.1 --psk-file "$T/psk" --offload auto
-bad 2 'rekey-bytes.*use --rekey-packets' $PSK --psk-file "$T/psk" --rekey-bytes 1000000
+bad 2 'rekey-bytes.*use rekey-packets' $PSK --psk-file "$T/psk" --rekey-bytes 1000000
 bad 2 'does not apply' $PSK --psk-file "$T/psk" --peer-cert "$P/right.pem"
 
 # PSKs.
