@@ -1,60 +1,46 @@
-# bash completion for ewoe. Commands and options come from `ewoe help`, so they never drift
-# from the binary.
+# bash completion for ewoe. Commands, options and their values come from the installed binary
+# (`ewoe help --complete [COMMAND [SUBCOMMAND]]`), which prints them from the tables its parser
+# and --help use: a word (command) or "--option [ARG]" a line, where an ARG of "a|b" lists the
+# values the option takes and one ending in FILE or DIR names a path.
 _ewoe()
 {
 	local cur prev words cword
 	_init_completion || return
 
-	case $prev in
-	--config | --psk-file | --cert | --key | --peer-cert | --ca | --output)
-		_filedir
-		return
-		;;
-	--offload | --expect-offload)
-		COMPREPLY=($(compgen -W 'packet crypto auto none' -- "$cur"))
-		return
-		;;
-	--role)
-		COMPREPLY=($(compgen -W 'initiator responder auto' -- "$cur"))
-		return
-		;;
-	--root)
-		_filedir -d
-		return
-		;;
-	esac
-
-	local i cmd="" sub=""
+	local table line arg i cmd="" sub="" subs=""
+	table=$(ewoe help --complete 2>/dev/null) || return
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		--db | --vici | --root | --timeout) ((i++)) ;;
-		-*) ;;
+		-*)
+			# An option's argument is no command: skip it.
+			line=$(grep -m1 -- "^${words[i]} " <<<"$table") && ((i++))
+			;;
 		*)
 			if [[ -z $cmd ]]; then
 				cmd=${words[i]}
-			elif [[ -z $sub ]]; then
+				table=$(ewoe help --complete "$cmd" 2>/dev/null) || return
+				subs=$(grep -v -- '^-' <<<"$table")
+			elif [[ -z $sub && -n $subs ]]; then
 				sub=${words[i]}
+				table=$(ewoe help --complete "$cmd" "$sub" 2>/dev/null) || return
 			fi
 			;;
 		esac
 	done
 
-	if [[ -z $cmd ]]; then
-		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W '--db --vici --root --timeout --dry-run --verbose
-				--quiet --json --version --help' -- "$cur"))
-		else
-			COMPREPLY=($(compgen -W "$(ewoe help 2>/dev/null |
-				awk '/^Commands:/{on=1;next} on&&/^  [a-z]/{print $1} /^$/{on=0}')" -- "$cur"))
-		fi
+	if [[ $prev == --* ]] && line=$(grep -m1 -- "^$prev " <<<"$table"); then
+		arg=${line#* }
+		case $arg in
+		*"|"*) COMPREPLY=($(compgen -W "${arg//|/ }" -- "$cur")) ;;
+		*FILE) _filedir ;;
+		*DIR) _filedir -d ;;
+		esac
 		return
 	fi
-	local help
-	help=$(ewoe help "$cmd" $sub 2>/dev/null)
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$(grep -o -- '--[a-z-]*' <<<"$help" | sort -u)" -- "$cur"))
-	elif [[ -z $sub ]]; then
-		COMPREPLY=($(compgen -W "$(awk '/^  [a-z]+ /{print $1}' <<<"$help")" -- "$cur"))
+		COMPREPLY=($(compgen -W "$(grep -- '^-' <<<"$table" | cut -d' ' -f1)" -- "$cur"))
+	elif [[ -z $cmd || (-n $subs && -z $sub) ]]; then
+		COMPREPLY=($(compgen -W "$(grep -v -- '^-' <<<"$table")" -- "$cur"))
 	fi
 }
 complete -F _ewoe ewoe
