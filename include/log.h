@@ -27,7 +27,7 @@ void ewoe_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ewoe_action(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* What a command found (not a change) on stdout; under --json, which keeps stdout for the
- * command's document, on stderr. */
+ * command's document, and under --dry-run, which keeps it for the plan, on stderr. */
 void ewoe_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* What a change does to its object (the "kind" of an action in ewoe-setup/1). */
@@ -60,6 +60,13 @@ char *const *ewoe_record_errors(size_t *n);
 bool ewoe_record_oom(void);
 /* s as a JSON string (RFC 8259), or null when s is NULL. */
 void ewoe_json_str(FILE *f, const char *s);
+/* One member of a flat result: a string, or when str is NULL, the boolean flag. */
+struct ewoe_json_field {
+	const char *name, *str;
+	bool flag;
+};
+/* A command's whole --json document when it is one flat object: on stdout, one line. */
+void ewoe_json_result(const struct ewoe_json_field *fields, size_t n);
 /* One line rewritten in place while waiting, on a terminal only; cleared by _done(). */
 void ewoe_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ewoe_progress_done(void);

@@ -72,12 +72,14 @@ static void peer_outcome(struct setup_doc *doc, const char *name, const struct e
 
 	if (!ewoe_opts.json) {
 		if (result == PEER_REMOVED)
-			printf("peer %s: no longer in the config, removing\n", name);
+			ewoe_change(EWOE_REMOVED, "peer", name,
+				    "peer %s: no longer in the config, removing", name);
 		else if (result != PEER_UNCHANGED)
-			printf("peer %s: %s\n", name,
-			       ewoe_opts.dry_run ? "would change" : "configured");
+			ewoe_change(result == PEER_CREATED ? EWOE_CREATED : EWOE_CHANGED, "peer",
+				    name, "peer %s: %s", name,
+				    ewoe_opts.dry_run ? "would change" : "configured");
 		else if (ewoe_opts.verbosity >= 0)
-			printf("peer %s: unchanged\n", name);
+			ewoe_report("peer %s: unchanged", name);
 		return;
 	}
 	if (ewoe_grow((void **)&doc->peers, sizeof(*doc->peers), doc->n_peers, &doc->cap_peers)) {

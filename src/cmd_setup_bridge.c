@@ -96,17 +96,23 @@ int cmd_setup_bridge(int argc, char **argv)
 		ewoe_hint("or pass --no-wait to only write the database");
 	if (rc < 0)
 		goto out;
-	if (ewoe_opts.json)
-		printf("{\"bridge\":\"%s\",\"rep\":\"%s\",\"hw_offload\":%s,\"changed\":%s,"
-		       "\"dry_run\":%s}\n",
-		       spec.bridge, spec.rep, spec.hw_offload ? "true" : "false",
-		       rc ? "true" : "false", ewoe_opts.dry_run ? "true" : "false");
-	else if (!rc)
-		printf("bridge %s already configured with port %s and hw-offload %s (unchanged)\n",
-		       spec.bridge, spec.rep, spec.hw_offload ? "true" : "false");
-	else if (!ewoe_opts.dry_run)
-		printf("bridge %s configured with port %s and hw-offload %s\n", spec.bridge,
-		       spec.rep, spec.hw_offload ? "true" : "false");
+	if (ewoe_opts.json) {
+		const struct ewoe_json_field f[] = {
+			{ "bridge", spec.bridge, false },	 { "rep", spec.rep, false },
+			{ "hw_offload", NULL, spec.hw_offload }, { "changed", NULL, rc > 0 },
+			{ "dry_run", NULL, ewoe_opts.dry_run },
+		};
+
+		ewoe_json_result(f, sizeof(f) / sizeof(f[0]));
+	} else if (!rc) {
+		ewoe_report("bridge %s already configured with port %s and hw-offload %s "
+			    "(unchanged)",
+			    spec.bridge, spec.rep, spec.hw_offload ? "true" : "false");
+	} else if (!ewoe_opts.dry_run) {
+		ewoe_change(EWOE_CHANGED, "ovs-bridge", spec.bridge,
+			    "bridge %s configured with port %s and hw-offload %s", spec.bridge,
+			    spec.rep, spec.hw_offload ? "true" : "false");
+	}
 out:
 	ovsdb_free(db);
 	return ewoe_exit_code(rc);

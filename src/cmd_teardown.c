@@ -155,16 +155,18 @@ int cmd_teardown(int argc, char **argv)
 			state_failure_clear(victims[i].name);
 		if (rc > 0 || ike_rc > 0) {
 			removed++;
-			printf("peer %s: %s\n", victims[i].name,
-			       ewoe_opts.dry_run ? "would be removed" : "removed");
+			ewoe_change(EWOE_REMOVED, "peer", victims[i].name, "peer %s: %s",
+				    victims[i].name,
+				    ewoe_opts.dry_run ? "would be removed" : "removed");
 		}
 	}
 	if (rc >= 0 && !args.only_peer && !args.keep_bridge && bridge_st.bridge_exists) {
 		rc = ovsdb_remove_bridge(db, cfg->node.bridge, true);
 		if (rc > 0) {
 			removed++;
-			printf("bridge %s: %s\n", cfg->node.bridge,
-			       ewoe_opts.dry_run ? "would be removed" : "removed");
+			ewoe_change(EWOE_REMOVED, "ovs-bridge", cfg->node.bridge, "bridge %s: %s",
+				    cfg->node.bridge,
+				    ewoe_opts.dry_run ? "would be removed" : "removed");
 		}
 	}
 	/* Guards whose tunnels are gone by other ways (a run killed half-way, a port deleted). */
@@ -178,7 +180,7 @@ int cmd_teardown(int argc, char **argv)
 	if (rc >= 0 && args.revert_offload)
 		rc = offload_apply(cfg->node.pf, false, false);
 	if (rc >= 0 && !removed)
-		printf("nothing of ewoe's to remove (bridge %s)\n", cfg->node.bridge);
+		ewoe_report("nothing of ewoe's to remove (bridge %s)", cfg->node.bridge);
 out:
 	free(victims);
 	ovsdb_free(db);

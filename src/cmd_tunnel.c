@@ -154,6 +154,43 @@ int cmd_tunnel(int argc, char **argv)
 	return sub->run(argc - 1, argv + 1);
 }
 
+static void json_result(const struct tunnel_args *a, enum ewoe_auth auth, bool initiates,
+			bool ovs_changed, bool ike_changed, bool up)
+{
+	char conn[EWOE_PEER_NAME_MAX + 8];
+	const struct ewoe_json_field f[] = {
+		{ "name", a->peer.name, false },
+		{ "connection", conn, false },
+		{ "interface", a->peer.ifname, false },
+		{ "auth", ewoe_auth_name(auth), false },
+		{ "offload", ewoe_offload_name(a->peer.offload), false },
+		{ "role", initiates ? "initiator" : "responder", false },
+		{ "ovs_changed", NULL, ovs_changed },
+		{ "ike_changed", NULL, ike_changed },
+		{ "up", NULL, up },
+		{ "dry_run", NULL, ewoe_opts.dry_run },
+	};
+
+	snprintf(conn, sizeof(conn), "ewoe-%s", a->peer.name);
+	ewoe_json_result(f, sizeof(f) / sizeof(f[0]));
+}
+
+/* After a real run: a change, or what was found unchanged. */
+static void report(const struct tunnel_args *a, enum ewoe_auth auth, bool initiates, bool changed)
+{
+	const char *ike = a->no_ike    ? ""
+			  : !initiates ? ", waiting for the peer to initiate"
+			  : a->no_wait ? ", IKE started"
+				       : ", IKE up";
+
+	if (changed)
+		ewoe_change(EWOE_CHANGED, "tunnel", a->peer.name, "tunnel %s (%s) configured%s",
+			    a->peer.name, ewoe_auth_name(auth), ike);
+	else
+		ewoe_report("tunnel %s (%s) already configured (unchanged)%s", a->peer.name,
+			    ewoe_auth_name(auth), ike);
+}
+
 static int run(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char **argv)
 {
 	struct tunnel_args a = { 0 };
@@ -208,22 +245,10 @@ static int run(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char *
 			       : 0;
 	}
 	if (ewoe_opts.json)
-		printf("{\"name\":\"%s\",\"connection\":\"ewoe-%s\",\"interface\":\"%s\","
-		       "\"auth\":\"%s\",\"offload\":\"%s\",\"role\":\"%s\",\"ovs_changed\":%s,"
-		       "\"ike_changed\":%s,\"up\":%s,\"dry_run\":%s}\n",
-		       a.peer.name, a.peer.name, a.peer.ifname, ewoe_auth_name(auth),
-		       ewoe_offload_name(a.peer.offload), initiates ? "initiator" : "responder",
-		       ovs_rc > 0 ? "true" : "false", ike_rc > 0 ? "true" : "false",
-		       !rc && initiates && !a.no_ike && !a.no_wait && !ewoe_opts.dry_run ? "true"
-											 : "false",
-		       ewoe_opts.dry_run ? "true" : "false");
+		json_result(&a, auth, initiates, ovs_rc > 0, ike_rc > 0,
+			    !rc && initiates && !a.no_ike && !a.no_wait && !ewoe_opts.dry_run);
 	else if (!ewoe_opts.dry_run && !rc)
-		printf("tunnel %s (%s) %s%s\n", a.peer.name, ewoe_auth_name(auth),
-		       ovs_rc > 0 || ike_rc > 0 ? "configured" : "already configured (unchanged)",
-		       a.no_ike	    ? ""
-		       : !initiates ? ", waiting for the peer to initiate"
-		       : a.no_wait  ? ", IKE started"
-				    : ", IKE up");
+		report(&a, auth, initiates, ovs_rc > 0 || ike_rc > 0);
 out:
 	ovsdb_free(db);
 	ike_free(ike);

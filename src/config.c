@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "ewoe.h"
@@ -468,6 +469,14 @@ int config_load(const char *path, struct ewoe_config **out)
 		if (err == -ENOENT)
 			ewoe_hint("write one from examples/ewoe.conf, or give --config FILE");
 		return err;
+	}
+	/* Whoever may write it decides what runs as root: root, or the user running ewoe. */
+	if (fstat(fileno(f), &sb) == 0 && sb.st_uid != 0 && sb.st_uid != geteuid()) {
+		ewoe_err("refusing config %s: it is owned by uid %u, neither root nor this user",
+			 path, (unsigned int)sb.st_uid);
+		ewoe_hint("chown root %s", path);
+		fclose(f);
+		return -EPERM;
 	}
 	if (fstat(fileno(f), &sb) == 0 && (sb.st_mode & (S_IWGRP | S_IWOTH))) {
 		ewoe_err("refusing config %s: it is writable by group or others (mode %03o)", path,

@@ -137,7 +137,8 @@ void ewoe_change(enum ewoe_change_kind kind, const char *type, const char *objec
 
 void ewoe_report(const char *fmt, ...)
 {
-	FILE *f = ewoe_opts.json ? stderr : stdout;
+	/* Under --dry-run stdout is the plan and nothing else: `ewoe -n setup > plan.txt`. */
+	FILE *f = ewoe_opts.json || ewoe_opts.dry_run ? stderr : stdout;
 	va_list ap;
 
 	ewoe_progress_done();
@@ -227,6 +228,22 @@ void ewoe_json_str(FILE *f, const char *s)
 	}
 	fwrite(run, 1, (size_t)(s - run), f);
 	putc('"', f);
+}
+
+void ewoe_json_result(const struct ewoe_json_field *fields, size_t n)
+{
+	putchar('{');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			putchar(',');
+		ewoe_json_str(stdout, fields[i].name);
+		putchar(':');
+		if (fields[i].str)
+			ewoe_json_str(stdout, fields[i].str);
+		else
+			fputs(fields[i].flag ? "true" : "false", stdout);
+	}
+	fputs("}\n", stdout);
 }
 
 void ewoe_progress(const char *fmt, ...)

@@ -143,9 +143,11 @@ new_root no none
 mkdir -p "$R/sys/class/net/vxlan_sys_4789"
 echo DEVTYPE=vxlan >"$R/sys/class/net/vxlan_sys_4789/uevent"
 FAKE_ACTIVE="mlx-regex openvswitch-switch" run_ok 0 --dry-run enable-offload
+# stdout is the plan alone; what was found goes to stderr.
+printf '%s\n' 'p0: IPSEC_FULL_OFFLOAD="no", ipsec_mode none, eswitch mode switchdev' \
+	'VXLAN device vxlan_sys_4789 exists: openvswitch-switch stops during the driver restart' >"$T/want.err"
+cmp -s "$T/want.err" "$T/stderr" || { diff "$T/want.err" "$T/stderr" >&2; fail "dry-run findings differ"; }
 sed "s|@R|$R|g" >"$T/want.out" <<'OUT'
-p0: IPSEC_FULL_OFFLOAD="no", ipsec_mode none, eswitch mode switchdev
-VXLAN device vxlan_sys_4789 exists: openvswitch-switch stops during the driver restart
 dry-run: set IPSEC_FULL_OFFLOAD="yes" in @R/etc/mellanox/mlnx-bf.conf line 6 (backup @R/etc/mellanox/mlnx-bf.conf.ewoe-bak)
 dry-run: systemctl stop openvswitch-switch
 dry-run: systemctl stop mlx-regex

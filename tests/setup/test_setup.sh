@@ -80,7 +80,7 @@ expect_exit 0 ewoe_node --dry-run setup --config "$CFG" --no-verify
 node_state >"$T/after"
 cmp -s "$T/before" "$T/after" || { diff "$T/before" "$T/after" >&2; fail "dry-run changed state"; }
 grep -q "peer d: no longer in the config" "$T/stdout" || fail "dry-run does not plan d's removal"
-grep -q "^peer b: would change" "$T/stdout" || fail "dry-run does not plan b's change"
+grep -q "^dry-run: peer b: would change" "$T/stdout" || fail "dry-run does not plan b's change"
 grep -q "$(cat "$ROOT/etc/ewoe/b.psk")" "$T/stdout" "$T/stderr" && fail "dry-run printed the PSK"
 
 # Apply it: b changes, c stays, d goes.
