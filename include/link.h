@@ -38,6 +38,9 @@ int link_set_up(const char *ifname);
 
 /* Add addr/prefix_len; 0 when exactly that is already there, -EEXIST with another prefix. */
 int link_add_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_len);
+/* The same checks, nothing added: 0 when link_add_addr would add it or find it there,
+ * -EINVAL after saying so when ifname holds addr with another prefix. */
+int link_check_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_len);
 
 /* Raise the MTU to at least min_mtu; a larger MTU is left alone. */
 int link_raise_mtu(const char *ifname, int min_mtu);

@@ -69,6 +69,7 @@ int cmd_enable_offload(int argc, char **argv)
 	const struct ewoe_cmd *self = ewoe_cmd_find(ewoe_commands, argv[0]);
 	struct offload_req req = { .pf = EWOE_DEFAULT_PF, .packet = true };
 	enum ewoe_parse parsed;
+	int rc;
 
 	parsed = ewoe_cli_parse(self, NULL, &req, argc, argv);
 	if (parsed != EWOE_PARSE_GO_ON)
@@ -76,5 +77,6 @@ int cmd_enable_offload(int argc, char **argv)
 	if (!ewoe_name_valid(req.pf, IFNAMSIZ - 1))
 		return ewoe_usage_error(self, "--pf '%s': not an interface name", req.pf);
 
-	return offload_apply(req.pf, req.packet, req.stop_ovs) < 0 ? EXIT_FAIL : EXIT_OK;
+	rc = offload_apply(req.pf, req.packet, req.stop_ovs);
+	return ewoe_exit_code(rc);
 }

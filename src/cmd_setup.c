@@ -171,9 +171,9 @@ static void doc_tail(struct setup_doc *doc, bool oom, int rc)
 		rc);
 }
 
-static int prune_guards(const struct ewoe_config *cfg)
+static int prune_guards(const struct ewoe_config *cfg, bool prune)
 {
-	int rc = node_guard_prune(cfg);
+	int rc = prune ? node_guard_prune(cfg) : 0;
 
 	return rc < 0 ? rc : 0;
 }
@@ -186,9 +186,13 @@ static bool tunnel_existed(const struct ovsdb_tunnel_ref *existing, int n, const
 	return false;
 }
 
-/* Converge the peers on the bridge to cfg: create or update each, remove ewoe's others. */
+/*
+ * Converge the peers on the bridge to cfg: create or update each. prune: cfg is a config
+ * file's whole peer list, and ewoe's other tunnels go (each said first); peers given by
+ * options alone leave the others alone.
+ */
 static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_config *cfg,
-			  struct setup_doc *doc)
+			  bool prune, struct setup_doc *doc)
 {
 	struct ovsdb_tunnel_ref *existing = NULL;
 	const struct ewoe_peer **initiators;
@@ -199,7 +203,7 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 	n_existing = ovsdb_list_tunnels(db, cfg->node.bridge, &existing);
 	if (n_existing < 0)
 		return n_existing;
-	for (int i = 0; i < n_existing && !rc; i++) {
+	for (int i = 0; i < n_existing && !rc && prune; i++) {
 		if (config_find_peer(cfg, existing[i].name))
 			continue;
 		peer_outcome(doc, existing[i].name, &existing[i].remote, existing[i].ifname,
@@ -215,7 +219,7 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 	/* Before any port exists: OVS forwards into a VXLAN port as soon as it has one. */
 	rc = node_guard_peers(cfg, false);
 	if (rc < 0 || !cfg->n_peers) {
-		rc = rc < 0 ? rc : prune_guards(cfg);
+		rc = rc < 0 ? rc : prune_guards(cfg, prune);
 		goto out;
 	}
 	ovs_changed = calloc(cfg->n_peers, sizeof(*ovs_changed));
@@ -241,7 +245,7 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 	free(ovs_changed);
 	/* Only once their ports are gone or moved: a guard outlives its tunnel, never the reverse.
 	 */
-	rc = rc < 0 ? rc : prune_guards(cfg);
+	rc = rc < 0 ? rc : prune_guards(cfg, prune);
 	if (rc)
 		goto out;
 	/* Initiate after every connection is loaded, so a peer initiating to us finds its. */
@@ -405,6 +409,14 @@ int cmd_setup(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* An address the PF holds with another prefix is bad input: refused before any change. */
+	if (!args.no_link && cfg->node.address.family) {
+		err = link_check_addr(cfg->node.pf, &cfg->node.address, cfg->node.prefix_len);
+		if (err) {
+			rc = ewoe_exit_code(err);
+			goto out;
+		}
+	}
 	rc = ovsdb_open(ewoe_opts.db, ewoe_opts.timeout_ms, &db);
 	if (!rc)
 		rc = ike_open(ewoe_opts.vici, &ike);
@@ -417,7 +429,7 @@ int cmd_setup(int argc, char **argv)
 
 	rc = node_apply(cfg, !args.no_link, db);
 	if (rc >= 0)
-		rc = converge_peers(db, ike, cfg, &doc);
+		rc = converge_peers(db, ike, cfg, node_args_from_file(&args), &doc);
 	if (rc >= 0)
 		rc = repair_kernel(ike, cfg);
 	if (rc < 0) {

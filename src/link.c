@@ -244,7 +244,9 @@ static int addr_prefix(struct netlink *nl, const char *ifname, const struct link
 	return af.prefix_len >= 0 ? af.prefix_len : -ENOENT;
 }
 
-int link_add_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_len)
+/* check_only: say whether the address can be added, and add nothing. */
+static int add_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_len,
+		    bool check_only)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], text[INET6_ADDRSTRLEN];
 	int max_prefix = addr->family == AF_INET ? 32 : 128;
@@ -282,6 +284,8 @@ int link_add_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_l
 		err = -EEXIST;
 		goto out;
 	}
+	if (check_only)
+		goto out;
 
 	ewoe_change(EWOE_CREATED, "address", text, "add address %s/%d to %s", text, prefix_len,
 		    ifname);
@@ -307,6 +311,18 @@ int link_add_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_l
 out:
 	netlink_close(&nl);
 	return err;
+}
+
+int link_add_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_len)
+{
+	return add_addr(ifname, addr, prefix_len, false);
+}
+
+int link_check_addr(const char *ifname, const struct ewoe_addr *addr, int prefix_len)
+{
+	int err = add_addr(ifname, addr, prefix_len, true);
+
+	return err == -EEXIST ? -EINVAL : err; /* asked before any change: the input is wrong */
 }
 
 int link_has_addr(const char *ifname, const struct ewoe_addr *addr)

@@ -75,8 +75,8 @@ static int nvidia_driver(const struct offload_req *req)
 	enum bfconf_value conf;
 
 	rc = platform_bfconf_get(PLATFORM_BFCONF_KEY, &conf);
-	if (rc < 0)
-		return -EIO;
+	if (rc < 0) /* -EINVAL: a malformed file, the operator's to fix */
+		return rc == -EINVAL ? rc : -EIO;
 	have_ipsec_mode = read_compat(req->pf, "ipsec_mode", ipsec_mode, sizeof(ipsec_mode));
 	have_esw_mode = read_compat(req->pf, "mode", esw_mode, sizeof(esw_mode));
 	if (have_ipsec_mode < 0 || have_esw_mode < 0)

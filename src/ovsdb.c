@@ -49,6 +49,12 @@ struct ovsdb {
 	char *remote;
 	int timeout_ms;
 	bool vswitchd_checked;
+	/*
+	 * What this --dry-run planned, for the steps planned after it: a bridge to create (its
+	 * tunnels go onto it) and interfaces to remove (a bridge without them can go too).
+	 */
+	char planned_bridge[IFNAMSIZ];
+	struct svec planned_removals;
 };
 
 /* What one command changes, described while the transaction is built. */
@@ -164,6 +170,7 @@ void ovsdb_free(struct ovsdb *db)
 	if (!db)
 		return;
 	ovsdb_idl_destroy(db->idl);
+	svec_destroy(&db->planned_removals);
 	free(db->remote);
 	free(db);
 }
@@ -676,9 +683,13 @@ static int build_setup_bridge(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 		return -EEXIST;
 	}
 
-	if (!br)
+	if (!br) {
 		add_action(ch, EWOE_CREATED, "ovs-bridge", spec->bridge, "create bridge %s",
 			   spec->bridge);
+		if (ewoe_opts.dry_run)
+			snprintf(db->planned_bridge, sizeof(db->planned_bridge), "%s",
+				 spec->bridge);
+	}
 	mark_owned(&owned);
 	if (rep && rep_on != br) {
 		ovsrec_bridge_update_ports_delvalue(rep_on, rep);
@@ -808,7 +819,7 @@ static int build_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 	int rc = 0;
 
 	tunnel_options(peer, &want);
-	if (!br && ewoe_opts.dry_run) {
+	if (!br && ewoe_opts.dry_run && !strcmp(db->planned_bridge, peer->bridge)) {
 		/* The plan of a setup that creates the bridge first: nothing to look at yet. */
 		add_tunnel_action(ch, peer, &want);
 		goto out;
@@ -963,7 +974,17 @@ static int build_remove_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 	delete_port(port);
 	add_action(ch, EWOE_REMOVED, "ovs-interface", rm->ifname,
 		   "remove interface %s from bridge %s", rm->ifname, rm->bridge);
+	if (ewoe_opts.dry_run)
+		svec_add(&db->planned_removals, rm->ifname);
 	return 0;
+}
+
+static bool planned_removal(const struct ovsdb *db, const char *ifname)
+{
+	for (size_t i = 0; ewoe_opts.dry_run && i < db->planned_removals.n; i++)
+		if (!strcmp(db->planned_removals.names[i], ifname))
+			return true;
+	return false;
 }
 
 int ovsdb_remove_tunnel(struct ovsdb *db, const char *bridge, const char *ifname, bool wait)
@@ -995,7 +1016,7 @@ static int build_remove_bridge(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 	for (size_t i = 0; i < br->n_ports; i++) {
 		const struct ovsrec_port *port = br->ports[i];
 
-		if (smap_get(&port->external_ids, MOVED_KEY))
+		if (smap_get(&port->external_ids, MOVED_KEY) || planned_removal(db, port->name))
 			continue;
 		if (!owned_by_ewoe(&port->external_ids))
 			svec_add(&foreign, port->name);

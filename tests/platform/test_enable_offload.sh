@@ -163,10 +163,10 @@ expect_log 'systemctl is-active --quiet openvswitch-switch
 systemctl is-active --quiet mlx-regex
 ' "dry-run"
 
-# Malformed files: one clear line, file untouched, nothing run.
+# Malformed files: invalid input (exit 2), one clear line, file untouched, nothing run.
 for variant in unterminated badvalue twice; do
 	new_root "$variant" none
-	run_ok 1 enable-offload
+	run_ok 2 enable-offload
 	expect_conf "$FIX/conf/$variant.conf" "malformed $variant"
 	[ ! -s "$FAKE_LOG" ] || fail "malformed $variant ran something"
 	[ ! -e "$CONF.ewoe-bak" ] || fail "malformed $variant wrote a backup"
