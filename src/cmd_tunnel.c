@@ -154,6 +154,18 @@ int cmd_tunnel(int argc, char **argv)
 	return sub->run(argc - 1, argv + 1);
 }
 
+/* A missing bridge is found before the guard goes in: nothing is left behind. */
+static int bridge_exists(struct ovsdb *db, const struct ewoe_peer *peer)
+{
+	struct ovsdb_tunnel_status st;
+
+	memset(&st, 0, sizeof(st));
+	if (ovsdb_tunnel_status(db, peer, NULL, &st) < 0 || st.bridge_exists)
+		return 0; /* ovsdb_ensure_tunnel says what is wrong */
+	ewoe_err("bridge %s does not exist", peer->bridge);
+	return -ENOENT;
+}
+
 static void json_result(const struct tunnel_args *a, enum ewoe_auth auth, bool initiates,
 			bool ovs_changed, bool ike_changed, bool up)
 {
@@ -221,6 +233,8 @@ static int run(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char *
 		struct xfrm_guard guard;
 
 		rc = ovsdb_open(ewoe_opts.db, ewoe_opts.timeout_ms, &db);
+		if (!rc)
+			rc = bridge_exists(db, &a.peer);
 		/* Before the port exists; without a PF to name, the guard stays in software. */
 		xfrm_guard_of_peer(&a.peer, 0, &guard);
 		if (!rc)

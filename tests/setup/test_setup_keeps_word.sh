@@ -77,6 +77,7 @@ for dry in "" --dry-run; do
 done
 grep -q 'bridge nosuch does not exist' "$T/err" || fail "no bridge: not said"
 cmp -s "$T/err" "$T/err--dry-run" || fail "the dry-run fails otherwise: $(cat "$T/err--dry-run")"
+ip -n "$NS" xfrm policy | grep -q 192.0.2.5 && fail "a tunnel refused for its bridge left a guard"
 for dry in --dry-run ""; do
 	expect_exit 0 ewoe_node $dry setup --address 192.0.2.1/24 --remote 192.0.2.6 --name p6 \
 		--interface vx-p6 --psk-file "$ROOT/etc/ewoe/b.psk" --role responder --offload none \
