@@ -37,6 +37,13 @@ grep -qx -- '--json' <<<"$globals" || fail "help --complete lacks --json"
 # options TEXT: the long options TEXT names, sorted, once each.
 options() { grep -o -- '--[a-z][a-z-]*' | sed 's/-$//' | sort -u; }
 
+# The global options: the same in getopt's table, `ewoe --help` and ewoe.8's GLOBAL OPTIONS.
+"$EWOE" --help | sed -n '/^Global options:/,/^$/p' | options >"$T/g.help"
+awk '/^\.SH GLOBAL OPTIONS/ {on=1; next} on && /^\.SH / {exit} on' "$MAN" | sed 's/\\-/-/g' |
+	options >"$T/g.man"
+[ "$(cat "$T/g.help")" = "$globals" ] || fail "ewoe --help's global options are not getopt's"
+[ "$(cat "$T/g.man")" = "$globals" ] || fail "ewoe.8's global options are $(echo $(cat "$T/g.man"))"
+
 # The manual's section of one command: from its .SS line to the next .SS or .SH.
 man_section() {
 	awk -v want=".SS \"$1\"" '$0 == want {on=1; next} on && /^\.S[SH] / {exit} on' "$MAN" |
