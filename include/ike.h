@@ -13,6 +13,7 @@
 #include "daemon_status.h"
 #include "peer.h"
 
+struct creds;
 struct ike;
 
 /* Connect and ask the daemon its version; names the socket when it cannot be reached. */
@@ -29,15 +30,17 @@ int ike_check_daemon(struct ike *ike, const struct ewoe_peer *peer);
  * Everything that can be checked before anything is loaded: files exist, parse, key matches
  * certificate, validity, chain, PSK strength. No daemon needed. A negative errno, printed;
  * ewoe_check_exit() turns it into the exit code (-ELIBACC: libcrypto cannot be loaded).
+ * With out, the credentials read are kept there for ike_load_peer (creds_free() them).
  */
-int ike_check_peer(const struct ewoe_peer *peer);
+int ike_check_peer(const struct ewoe_peer *peer, struct creds **out);
 
 /*
  * Load credentials and the connection "ewoe-<name>" and write the same configuration to
- * swanctl's conf.d under ewoe_opts.root. 1 changed, 0 already loaded identically, <0 error;
+ * swanctl's conf.d under ewoe_opts.root. checked: what ike_check_peer() read for the peer,
+ * or NULL to read and check them here. 1 changed, 0 already loaded identically, <0 error;
  * on error nothing new stays loaded. Respects ewoe_opts.dry_run.
  */
-int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer);
+int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer, const struct creds *checked);
 /*
  * Initiator side: wait until each peer's IKE_SA and both children are up within timeout_ms,
  * starting them when the daemon is not already doing so; for each that fails, report the

@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "conf.h"
+#include "creds.h"
 #include "ewoe.h"
 #include "ike.h"
 #include "link.h"
@@ -192,7 +193,7 @@ static bool tunnel_existed(const struct ovsdb_tunnel_ref *existing, int n, const
  * options alone leave the others alone.
  */
 static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_config *cfg,
-			  bool prune, struct setup_doc *doc)
+			  struct creds *const *creds, bool prune, struct setup_doc *doc)
 {
 	struct ovsdb_tunnel_ref *existing = NULL;
 	const struct ewoe_peer **initiators;
@@ -231,7 +232,7 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 	rc = ovsdb_ensure_tunnels(db, cfg->peers, cfg->n_peers, true, ovs_changed);
 	for (size_t i = 0; i < cfg->n_peers && rc >= 0; i++) {
 		const struct ewoe_peer *p = &cfg->peers[i];
-		int ike_rc = ike_load_peer(ike, p);
+		int ike_rc = ike_load_peer(ike, p, creds[i]);
 
 		if (ike_rc < 0) {
 			rc = ike_rc;
@@ -377,6 +378,7 @@ int cmd_setup(int argc, char **argv)
 	struct ike *ike = NULL;
 	struct setup_doc doc = { 0 };
 	enum ewoe_parse parsed;
+	struct creds **creds = NULL; /* each peer's, read once: checked, then loaded */
 	int rc, err;
 
 	/* --json: every change, error and peer goes into one document on stdout, at the end. */
@@ -402,8 +404,14 @@ int cmd_setup(int argc, char **argv)
 	}
 
 	/* Plan first: every file checked and both daemons reached before any change. */
+	creds = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*creds));
+	if (!creds) {
+		ewoe_err("setup: out of memory");
+		rc = EXIT_FAIL;
+		goto out;
+	}
 	for (size_t i = 0; i < cfg->n_peers; i++) {
-		err = ike_check_peer(&cfg->peers[i]);
+		err = ike_check_peer(&cfg->peers[i], &creds[i]);
 		if (err) {
 			rc = ewoe_check_exit(err);
 			goto out;
@@ -429,7 +437,7 @@ int cmd_setup(int argc, char **argv)
 
 	rc = node_apply(cfg, !args.no_link, db);
 	if (rc >= 0)
-		rc = converge_peers(db, ike, cfg, node_args_from_file(&args), &doc);
+		rc = converge_peers(db, ike, cfg, creds, node_args_from_file(&args), &doc);
 	if (rc >= 0)
 		rc = repair_kernel(ike, cfg);
 	if (rc < 0) {
@@ -449,6 +457,9 @@ int cmd_setup(int argc, char **argv)
 	if (rc == EXIT_OK && !ewoe_opts.dry_run)
 		state_setup_ok_set();
 out:
+	for (size_t i = 0; creds && i < cfg->n_peers; i++)
+		creds_free(creds[i]);
+	free(creds);
 	ovsdb_free(db);
 	ike_free(ike);
 	config_free(cfg);

@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "conf.h"
+#include "creds.h"
 #include "ewoe.h"
 #include "ike.h"
 #include "log.h"
@@ -208,6 +209,7 @@ static int run(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char *
 	struct tunnel_args a = { 0 };
 	struct ovsdb *db = NULL;
 	struct ike *ike = NULL;
+	struct creds *creds = NULL;
 	int rc, ovs_rc = 0, ike_rc = 0;
 	enum ewoe_parse parsed;
 	bool initiates;
@@ -220,7 +222,7 @@ static int run(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char *
 	if (ewoe_peer_validate(&a.peer))
 		return EXIT_USAGE;
 	if (!a.no_ike) {
-		rc = ike_check_peer(&a.peer);
+		rc = ike_check_peer(&a.peer, &creds);
 		if (rc)
 			return ewoe_check_exit(rc);
 		rc = ike_open(ewoe_opts.vici, &ike);
@@ -250,7 +252,7 @@ static int run(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char *
 	}
 	initiates = ewoe_peer_initiates(&a.peer);
 	if (!a.no_ike) {
-		rc = ike_rc = ike_load_peer(ike, &a.peer);
+		rc = ike_rc = ike_load_peer(ike, &a.peer, creds);
 		if (rc < 0)
 			goto out;
 		const struct ewoe_peer *peer = &a.peer;
@@ -264,6 +266,7 @@ static int run(const struct ewoe_cmd *sub, enum ewoe_auth auth, int argc, char *
 	else if (!ewoe_opts.dry_run && !rc)
 		report(&a, auth, initiates, ovs_rc > 0 || ike_rc > 0);
 out:
+	creds_free(creds);
 	ovsdb_free(db);
 	ike_free(ike);
 	return ewoe_exit_code(rc);

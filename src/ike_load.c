@@ -59,7 +59,7 @@ static int check_settings(const struct ewoe_peer *peer)
 	return err;
 }
 
-int ike_check_peer(const struct ewoe_peer *peer)
+int ike_check_peer(const struct ewoe_peer *peer, struct creds **out)
 {
 	struct creds *c = NULL;
 	int err;
@@ -67,6 +67,10 @@ int ike_check_peer(const struct ewoe_peer *peer)
 	err = check_settings(peer);
 	if (!err)
 		err = creds_load(peer, &c);
+	if (!err && out) {
+		*out = c;
+		c = NULL;
+	}
 	creds_free(c);
 	return err;
 }
@@ -118,10 +122,11 @@ static void describe_load(const struct ewoe_peer *p, const char *conn, bool load
 	}
 }
 
-int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer)
+int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer, const struct creds *checked)
 {
 	struct out_file files[F_COUNT] = { 0 };
-	struct creds *c = NULL;
+	const struct creds *c = checked;
+	struct creds *own = NULL;
 	struct emit e = { 0 };
 	char conn[CONN_NAME_MAX], shared_id[CONN_NAME_MAX + 4], key_id[256] = "";
 	char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
@@ -132,10 +137,10 @@ int ike_load_peer(struct ike *ike, const struct ewoe_peer *peer)
 	snprintf(conn, sizeof(conn), CONN_PREFIX "%s", peer->name);
 	snprintf(shared_id, sizeof(shared_id), "ike-%s", conn);
 	err = ike_check_daemon(ike, peer);
-	if (!err)
-		err = check_settings(peer);
-	if (!err) /* the same checks as ike_check_peer: the files are read once here */
-		err = creds_load(peer, &c);
+	if (!err && !c) {
+		err = ike_check_peer(peer, &own);
+		c = own;
+	}
 	if (!err)
 		err = swanctl_plan_files(peer, c, files);
 	if (err)
@@ -218,7 +223,7 @@ rollback:
 		unload(ike, "unload-key", "id", key_id, "not found", &done);
 out:
 	swanctl_files_free(files);
-	creds_free(c);
+	creds_free(own);
 	return err;
 }
 
