@@ -10,12 +10,21 @@
 #include <stddef.h>
 #include <time.h>
 
+struct state_failures;
+
 /* Remember why the peer's IKE failed; best effort, never fails the caller. */
 void state_failure_set(const char *peer, const char *text);
 /* The peer's tunnel came up: forget its failure. */
 void state_failure_clear(const char *peer);
-/* 1 with the text and when it was recorded, 0 when there is none. */
-int state_failure_get(const char *peer, char *buf, size_t len, time_t *when);
+/*
+ * The peers with a failure recorded, from one listing of the directory: verify of thousands
+ * of peers, most without one, opens no file for those. NULL when there are none.
+ */
+struct state_failures *state_failures_list(void);
+void state_failures_free(struct state_failures *f);
+/* 1 with the peer's text and when it was recorded, 0 when f lists none for it (f may be NULL). */
+int state_failure_get(const struct state_failures *f, const char *peer, char *buf, size_t len,
+		      time_t *when);
 
 /* ewoe setup converged the node (exit 0): remember when; best effort, never fails the caller. */
 void state_setup_ok_set(void);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,14 +49,71 @@ void state_failure_clear(const char *peer)
 		unlink(path);
 }
 
-int state_failure_get(const char *peer, char *buf, size_t len, time_t *when)
+struct state_failures {
+	char **names; /* sorted */
+	size_t n, cap;
+};
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void state_failures_free(struct state_failures *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n; i++)
+		free(f->names[i]);
+	free(f->names);
+	free(f);
+}
+
+struct state_failures *state_failures_list(void)
+{
+	struct state_failures *f = NULL;
+	char dir[PATH_MAX];
+	struct dirent *d;
+	DIR *dh;
+
+	if (platform_path(dir, sizeof(dir), FAILURES_DIR) || !(dh = opendir(dir)))
+		return NULL;
+	while ((d = readdir(dh))) {
+		char *name;
+
+		if (d->d_name[0] == '.')
+			continue;
+		if (!f && !(f = calloc(1, sizeof(*f))))
+			break;
+		name = strdup(d->d_name);
+		if (!name || ewoe_grow((void **)&f->names, sizeof(*f->names), f->n, &f->cap)) {
+			free(name);
+			break;
+		}
+		f->names[f->n++] = name;
+	}
+	closedir(dh);
+	/* Out of memory part-way: a list that misses a peer would hide its failure. */
+	if (d) {
+		ewoe_debug("listing %s: out of memory", dir);
+		state_failures_free(f);
+		return NULL;
+	}
+	if (f)
+		qsort(f->names, f->n, sizeof(*f->names), name_cmp);
+	return f;
+}
+
+int state_failure_get(const struct state_failures *f, const char *peer, char *buf, size_t len,
+		      time_t *when)
 {
 	char path[PATH_MAX];
 	struct stat st;
 	ssize_t n;
 	int fd;
 
-	if (failure_path(peer, path, sizeof(path)))
+	if (!f || !bsearch(&peer, f->names, f->n, sizeof(*f->names), name_cmp) ||
+	    failure_path(peer, path, sizeof(path)))
 		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)

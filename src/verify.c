@@ -141,6 +141,7 @@ int verify_gather(const struct ewoe_peer *peers, size_t n, const char *pf, const
 	struct xfrm_table t;
 	struct daemons d;
 	struct link_routes *routes = NULL;
+	struct state_failures *failures;
 	char failure[768];
 	int err;
 
@@ -175,6 +176,7 @@ int verify_gather(const struct ewoe_peer *peers, size_t n, const char *pf, const
 		routes = NULL; /* each route line says the lookup failed */
 	g->db_answered = d.db != NULL;
 	g->ike_answered = d.ike_st != NULL || (d.ike && !n);
+	failures = n ? state_failures_list() : NULL;
 	for (size_t i = 0; i < n && !r->oom; i++) {
 		const struct ewoe_peer *p = &peers[i];
 		const struct ike_status *ike = d.ike_st ? &d.ike_st[i] : NULL;
@@ -195,7 +197,8 @@ int verify_gather(const struct ewoe_peer *peers, size_t n, const char *pf, const
 		    check_daemons(r, &d, p, ike, rep))
 			break;
 		/* The peer's last IKE failure, as the last setup recorded it. */
-		if (state_failure_get(p->name, failure, sizeof(failure), &vt.failure_when)) {
+		if (state_failure_get(failures, p->name, failure, sizeof(failure),
+				      &vt.failure_when)) {
 			vt.failure = failure;
 			age = (long)(time(NULL) - vt.failure_when);
 		}
@@ -207,6 +210,7 @@ int verify_gather(const struct ewoe_peer *peers, size_t n, const char *pf, const
 			break;
 		}
 	}
+	state_failures_free(failures);
 	daemons_close(&d);
 	link_routes_free(routes);
 	check_index_free(&ix);
