@@ -28,8 +28,12 @@ int link_has_addr(const char *ifname, const struct ewoe_addr *addr);
 struct link_routes;
 int link_routes_open(struct link_routes **out);
 void link_routes_free(struct link_routes *lr);
-/* The ifindex the kernel routes dst through (RTM_GETROUTE), 0 when it has no route, or <0. */
-int link_route_oif(struct link_routes *lr, const struct ewoe_addr *dst);
+/*
+ * For each of dsts[0..n), the ifindex the kernel routes it through (RTM_GETROUTE) into oifs:
+ * 0 when it has no route, or a negative errno. Asked in batches, a few system calls for dozens
+ * of lookups.
+ */
+void link_route_oifs(struct link_routes *lr, const struct ewoe_addr *dsts, size_t n, int *oifs);
 
 /* MTU of ifname (> 0), or a negative errno (-ENODEV when there is no such interface). */
 int link_get_mtu(const char *ifname);

@@ -26,6 +26,16 @@ void netlink_close(struct netlink *nl);
  */
 int netlink_call(struct netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
+/*
+ * Many requests of one answer each (a message, or an error), sent at once: reqs holds them back
+ * to back, len bytes, none asking for an ack or a dump. cb gets each answer with its request's
+ * index: err 0 and the reply, or the kernel's negative errno and NULL. One send and a receive
+ * per few hundred answers, where netlink_call() makes two system calls a request. 0 when every
+ * request was answered, or a negative errno (the socket's, -ETIMEDOUT).
+ */
+typedef void (*netlink_each_cb)(size_t i, int err, const struct nlmsghdr *nlh, void *data);
+int netlink_call_each(struct netlink *nl, char *reqs, size_t len, netlink_each_cb cb, void *data);
+
 /* "ewoe: <what>: <strerror> (Error: <extack>)", once. */
 void netlink_fail(const struct netlink *nl, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -388,13 +388,14 @@ void link_routes_free(struct link_routes *lr)
 	free(lr);
 }
 
-int link_route_oif(struct link_routes *lr, const struct ewoe_addr *dst)
+/* Requests per send: the answers to one batch wait in the socket's buffer until read. */
+#define ROUTE_BATCH 32
+
+static struct nlmsghdr *put_route_request(char *buf, const struct ewoe_addr *dst)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	size_t len = dst->family == AF_INET ? sizeof(dst->v4) : sizeof(dst->v6);
 	struct rtmsg *rtm;
-	int err, oif = 0;
 
 	nlh->nlmsg_type = RTM_GETROUTE;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
@@ -402,11 +403,71 @@ int link_route_oif(struct link_routes *lr, const struct ewoe_addr *dst)
 	rtm->rtm_family = (unsigned char)dst->family;
 	rtm->rtm_dst_len = (unsigned char)(len * 8);
 	mnl_attr_put(nlh, RTA_DST, len, &dst->v4);
-	err = netlink_call(&lr->nl, nlh, route_oif_cb, &oif);
-	/* No route is an answer here, not an error: the caller reports it. */
+	return nlh;
+}
+
+/* No route is an answer here, not an error: the caller reports it. */
+static int route_result(int err, int oif)
+{
 	if (err == -ENETUNREACH || err == -EHOSTUNREACH)
 		return 0;
 	return err ? err : oif;
+}
+
+static int route_oif(struct link_routes *lr, const struct ewoe_addr *dst)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int err, oif = 0;
+
+	err = netlink_call(&lr->nl, put_route_request(buf, dst), route_oif_cb, &oif);
+	return route_result(err, oif);
+}
+
+struct route_batch {
+	int *oifs; /* this batch's results */
+	bool *answered;
+};
+
+static void route_answer(size_t i, int err, const struct nlmsghdr *nlh, void *data)
+{
+	struct route_batch *b = data;
+	int oif = 0;
+
+	if (nlh)
+		route_oif_cb(nlh, &oif);
+	b->oifs[i] = route_result(err, oif);
+	b->answered[i] = true;
+}
+
+void link_route_oifs(struct link_routes *lr, const struct ewoe_addr *dsts, size_t n, int *oifs)
+{
+	/* A request is 48 bytes for IPv6: header, rtmsg, RTA_DST. */
+	static char reqs[ROUTE_BATCH * 64];
+	bool answered[ROUTE_BATCH];
+
+	for (size_t start = 0; start < n; start += ROUTE_BATCH) {
+		size_t count = n - start < ROUTE_BATCH ? n - start : ROUTE_BATCH, len = 0;
+		struct route_batch b = { oifs + start, answered };
+		int err;
+
+		for (size_t i = 0; i < count; i++) {
+			len +=
+			    NLMSG_ALIGN(put_route_request(reqs + len, &dsts[start + i])->nlmsg_len);
+			answered[i] = false;
+		}
+		err = netlink_call_each(&lr->nl, reqs, len, route_answer, &b);
+		if (!err)
+			continue;
+		/* A batch cut short: ask again one by one, on a socket without its leftovers. */
+		ewoe_debug("route lookups in a batch failed (%s); asking one by one",
+			   strerror(-err));
+		netlink_close(&lr->nl);
+		err = netlink_open(&lr->nl, NETLINK_ROUTE);
+		for (size_t i = 0; i < count; i++) {
+			if (!answered[i])
+				oifs[start + i] = err ? err : route_oif(lr, &dsts[start + i]);
+		}
+	}
 }
 
 /* ---- generic netlink: ethtool, devlink ---- */

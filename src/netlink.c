@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The netlink request loop of include/netlink.h. */
+#define _GNU_SOURCE /* recvmmsg */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -114,6 +115,19 @@ static int nl_done_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_STOP;
 }
 
+/* The next datagram of replies: its length, or -ETIMEDOUT when the kernel does not answer. */
+static ssize_t receive(struct netlink *nl, char *buf, size_t size)
+{
+	ssize_t n;
+
+	do
+		n = mnl_socket_recvfrom(nl->sock, buf, size);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN ? -ETIMEDOUT : -errno;
+	return n;
+}
+
 /* Send one request and run cb on every reply until the ack or the end of the dump. */
 int netlink_call(struct netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
@@ -133,12 +147,9 @@ int netlink_call(struct netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *da
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {
-		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		}
+		n = receive(nl, buf, sizeof(buf));
+		if (n < 0)
+			return (int)n;
 		errno = 0;
 		ret = mnl_cb_run2(buf, (size_t)n, nlh->nlmsg_seq, nl->portid, nl_data_cb, &call,
 				  ctl, NLMSG_MIN_TYPE);
@@ -147,6 +158,71 @@ int netlink_call(struct netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *da
 		if (ret == MNL_CB_STOP)
 			return 0;
 	}
+}
+
+/* How many answers netlink_call_each() takes per receive, and the room for each. */
+#define EACH_BATCH 32
+#define EACH_SLOT  2048
+
+/* Hand each answer in one datagram to cb; the number of answers it held. */
+static size_t answers(const struct netlink *nl, const char *buf, size_t len, unsigned int first,
+		      size_t n, netlink_each_cb cb, void *data)
+{
+	int left = (int)len;
+	size_t count = 0;
+
+	for (const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
+	     nlh = mnl_nlmsg_next(nlh, &left)) {
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+		size_t i = nlh->nlmsg_seq - first;
+
+		if (nlh->nlmsg_pid != nl->portid || i >= n)
+			continue; /* not an answer to these requests */
+		count++;
+		if (nlh->nlmsg_type != NLMSG_ERROR)
+			cb(i, 0, nlh, data);
+		else if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+			cb(i, -EBADMSG, NULL, data);
+		else
+			cb(i, e->error, NULL, data);
+	}
+	return count;
+}
+
+int netlink_call_each(struct netlink *nl, char *reqs, size_t len, netlink_each_cb cb, void *data)
+{
+	static char bufs[EACH_BATCH][EACH_SLOT];
+	struct mmsghdr msgs[EACH_BATCH];
+	struct iovec iov[EACH_BATCH];
+	unsigned int first = nl->seq + 1;
+	size_t n = 0, answered = 0;
+	int left = (int)len, got;
+
+	for (struct nlmsghdr *nlh = (struct nlmsghdr *)reqs; mnl_nlmsg_ok(nlh, left);
+	     nlh = mnl_nlmsg_next(nlh, &left), n++)
+		nlh->nlmsg_seq = ++nl->seq;
+	if (mnl_socket_sendto(nl->sock, reqs, len) < 0)
+		return -errno;
+	/* Each answer is a datagram of its own: one receive takes as many as have come. */
+	while (answered < n) {
+		memset(msgs, 0, sizeof(msgs));
+		for (size_t k = 0; k < EACH_BATCH; k++) {
+			iov[k] = (struct iovec){ bufs[k], sizeof(bufs[k]) };
+			msgs[k].msg_hdr.msg_iov = &iov[k];
+			msgs[k].msg_hdr.msg_iovlen = 1;
+		}
+		got = recvmmsg(mnl_socket_get_fd(nl->sock), msgs, EACH_BATCH, MSG_WAITFORONE, NULL);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		for (int k = 0; k < got; k++) {
+			if (msgs[k].msg_hdr.msg_flags & MSG_TRUNC)
+				return -EMSGSIZE;
+			answered += answers(nl, bufs[k], msgs[k].msg_len, first, n, cb, data);
+		}
+	}
+	return 0;
 }
 
 void netlink_fail(const struct netlink *nl, int err, const char *fmt, ...)
