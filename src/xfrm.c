@@ -1,23 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Kernel IPsec read back. States go through libnl-xfrm's parser, policies through libmnl. The
- * offload device of both is read from the message itself: libnl's accessor for it is newer
- * (3.6) than Ubuntu 22.04's libnl (3.5), and policies have none at all.
+ * Kernel IPsec read back. Both dumps go through the netlink loop every backend shares
+ * (netlink.c); states are parsed by libnl-xfrm, policies directly. The offload device of both
+ * is read from the message itself: libnl's accessor for it is newer (3.6) than Ubuntu 22.04's
+ * libnl (3.5), and policies have none at all.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <libmnl/libmnl.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
 #include <linux/xfrm.h>
 #include <netlink/addr.h>
-#include <netlink/errno.h>
-#include <netlink/netlink.h>
 #include <netlink/xfrm/sa.h>
 #include <netlink/xfrm/selector.h>
 
@@ -31,9 +26,6 @@ _Static_assert(XFRM_OFFLOAD_PACKET == EWOE_XFRM_OFFLOAD_PACKET &&
 		   XFRM_OFFLOAD_INBOUND == EWOE_XFRM_OFFLOAD_INBOUND,
 	       "ewoe's copy of the xfrm offload flags matches the kernel's");
 #endif
-
-/* The kernel sizes dump batches by the reader's buffer, up to 32 KiB. */
-#define DUMP_BUF_SIZE 32768
 
 static void addr_from_raw(int family, const xfrm_address_t *raw, struct ewoe_addr *a)
 {
@@ -207,84 +199,53 @@ int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out)
 	return 0;
 }
 
-static int nlerr_to_errno(int nlerr)
-{
-	switch (-nlerr) {
-	case NLE_PERM:
-		return -EPERM;
-	case NLE_NOMEM:
-		return -ENOMEM;
-	case NLE_PROTO_MISMATCH:
-	case NLE_OPNOTSUPP:
-		return -EPROTONOSUPPORT;
-	default:
-		return -EIO;
-	}
-}
-
 struct sa_dump {
 	struct xfrm_table *t;
 	size_t cap;
 	int err;
 };
 
-static int on_sa(struct nl_msg *msg, void *arg)
+static int sa_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct sa_dump *d = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct sa_dump *d = data;
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWSA)
-		return NL_SKIP;
+		return MNL_CB_OK;
 	d->err = ewoe_grow((void **)&d->t->sa, sizeof(*d->t->sa), d->t->n_sa, &d->cap);
 	if (d->err)
-		return NL_STOP;
-	if (xfrm_parse_sa(nlh, &d->t->sa[d->t->n_sa]) == 0)
+		return MNL_CB_ERROR;
+	/* libnl's parser takes its message non-const; it only reads it. */
+	if (xfrm_parse_sa((struct nlmsghdr *)nlh, &d->t->sa[d->t->n_sa]) == 0)
 		d->t->n_sa++;
-	return NL_OK;
+	return MNL_CB_OK;
 }
 
 /*
- * One dump, each state parsed by libnl-xfrm as it arrives and kept in our compact struct:
- * a libnl cache would hold a full object per SA, tens of MiB at 10,000 SAs.
+ * One dump through the netlink loop every backend shares, each state parsed by libnl-xfrm as
+ * it arrives and kept in our compact struct: a libnl cache would hold a full object per SA,
+ * tens of MiB at 10,000 SAs.
  */
 static int read_states(struct xfrm_table *t)
 {
-	struct nl_sock *sock = nl_socket_alloc();
+	char req_buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *req = mnl_nlmsg_put_header(req_buf);
 	struct sa_dump d = { .t = t };
+	struct netlink nl;
 	int err;
 
-	if (!sock) {
-		ewoe_err("reading xfrm states: out of memory");
-		return -ENOMEM;
-	}
-	err = nl_connect(sock, NETLINK_XFRM);
-	if (err < 0) {
-		ewoe_err("reading xfrm states: cannot open the XFRM netlink socket: %s",
-			 nl_geterror(err));
+	err = netlink_open(&nl, NETLINK_XFRM);
+	if (err) {
 		ewoe_hint("the kernel needs CONFIG_XFRM_USER (module xfrm_user)");
-		err = nlerr_to_errno(err);
-		goto out;
+		return err;
 	}
-	/*
-	 * libnl peeks at each datagram to size its buffer, two recvmsg per read: read into a
-	 * buffer as large as the policy dump's instead.
-	 */
-	nl_socket_disable_msg_peek(sock);
-	nl_socket_set_msg_buf_size(sock, DUMP_BUF_SIZE);
-	nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, on_sa, &d);
-	err = nl_send_simple(sock, XFRM_MSG_GETSA, NLM_F_DUMP, NULL, 0);
-	if (err >= 0)
-		err = nl_recvmsgs_default(sock);
-	if (err < 0) {
-		ewoe_err("reading xfrm states: %s", nl_geterror(err));
-		err = nlerr_to_errno(err);
-		goto out;
-	}
-	err = d.err;
+	req->nlmsg_type = XFRM_MSG_GETSA;
+	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	err = netlink_call(&nl, req, sa_dump_cb, &d);
+	if (d.err)
+		err = d.err;
 	if (err)
-		ewoe_err("reading xfrm states: out of memory");
-out:
-	nl_socket_free(sock);
+		netlink_fail(&nl, err, "reading xfrm states");
+	netlink_close(&nl);
 	return err;
 }
 
