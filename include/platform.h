@@ -33,6 +33,15 @@ int platform_mkdirs(const char *path, mode_t mode);
 int platform_write_file(const char *path, const char *data, size_t len, mode_t mode);
 
 /*
+ * The whole of fd (a file, a pipe, procfs, stdin), at most max bytes, NUL-terminated for
+ * free(). 0, -EFBIG past max, or the read's negative errno, silently: callers name the file.
+ * A growing buffer's old copy is wiped, so it serves secrets too (wipe those before free).
+ */
+int platform_read_fd(int fd, size_t max, char **out, size_t *len);
+/* The same for a regular file: also open's errno, -EISDIR, or -EINVAL when not a file. */
+int platform_read_file(const char *path, size_t max, char **out, size_t *len);
+
+/*
  * Run argv (argv[0] looked up in PATH) without a shell and wait for it. Returns its exit status
  * (0..255; 128 + signal when killed) or a negative errno when it could not be started. With
  * EWOE_RUNNER set, that program runs instead, with argv appended to its own name.

@@ -24,13 +24,15 @@
 
 /* Under --root for tests; otherwise this network namespace's own (/proc/net is per netns). */
 #define XFRM_STAT "proc/net/xfrm_stat"
+/* Some 30 counters of a line each: anything far larger is not the kernel's file. */
+#define XFRM_STAT_FILE_MAX (64 * 1024)
 
 /* The kernel's IPsec error counters; none when it keeps none (no CONFIG_XFRM_STATISTICS). */
 static size_t read_xfrm_stat(struct xfrm_stat_counter *out, size_t max)
 {
-	char path[PATH_MAX], text[4096];
-	ssize_t len;
-	int fd, n;
+	char path[PATH_MAX], *text = NULL;
+	size_t len;
+	int fd, n, err;
 
 	if (platform_path(path, sizeof(path), XFRM_STAT))
 		return 0;
@@ -39,23 +41,17 @@ static size_t read_xfrm_stat(struct xfrm_stat_counter *out, size_t max)
 		ewoe_debug("no IPsec error counters: %s: %s", path, strerror(errno));
 		return 0;
 	}
-	/* procfs hands a file out a page at a time: read to the end. */
-	for (size_t got = 0;; got += (size_t)len) {
-		len = read(fd, text + got, sizeof(text) - 1 - got);
-		if (len <= 0) {
-			len = len < 0 ? -1 : (ssize_t)got;
-			break;
-		}
-	}
+	/* procfs hands a file out a page at a time and tells no size: read to the end. */
+	err = platform_read_fd(fd, XFRM_STAT_FILE_MAX, &text, &len);
 	close(fd);
-	if (len < 0) {
+	if (err) {
 		ewoe_warn("cannot read %s: %s; the metrics go without the kernel's IPsec error "
 			  "counters",
-			  path, strerror(errno));
+			  path, strerror(-err));
 		return 0;
 	}
-	text[len] = '\0';
 	n = status_parse_xfrm_stat(text, out, max);
+	free(text);
 	if (n < 0) {
 		ewoe_warn("%s is not what Linux writes there; the metrics go without it", path);
 		return 0;

@@ -21,6 +21,7 @@
 #include "creds.h"
 #include "dynlib.h"
 #include "log.h"
+#include "platform.h"
 
 #define CREDS_FILE_MAX (1 << 20) /* far above any certificate or key */
 #define PSK_MAX	       4096
@@ -115,55 +116,13 @@ void creds_free(struct creds *c)
 
 static int read_all(int fd, const char *what, size_t max, unsigned char **out, size_t *out_len)
 {
-	size_t len = 0, cap = 4096;
-	unsigned char *buf = malloc(cap);
-	int err = 0;
+	int err = platform_read_fd(fd, max, (char **)out, out_len);
 
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			unsigned char *bigger;
-
-			if (cap >= max) {
-				ewoe_err("%s: larger than %zu bytes; is it the right file?", what,
-					 max);
-				err = -EFBIG;
-				goto out;
-			}
-			bigger = malloc(cap * 2);
-			if (!bigger) {
-				err = -ENOMEM;
-				goto out;
-			}
-			memcpy(bigger, buf, len);
-			explicit_bzero(buf, len);
-			free(buf);
-			buf = bigger;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			ewoe_err("%s: cannot read: %s", what, strerror(errno));
-			goto out;
-		}
-		if (!n)
-			break;
-		len += (size_t)n;
-	}
-out:
-	if (err) {
-		wipe_free(buf, cap);
-		return err;
-	}
-	*out = buf;
-	*out_len = len;
-	return 0;
+	if (err == -EFBIG)
+		ewoe_err("%s: larger than %zu bytes; is it the right file?", what, max);
+	else if (err && err != -ENOMEM)
+		ewoe_err("%s: cannot read: %s", what, strerror(-err));
+	return err;
 }
 
 /* secret: refuse files other users can read (a PSK or a private key file). */

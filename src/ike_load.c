@@ -5,12 +5,10 @@
  * when a step fails.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "creds.h"
@@ -18,8 +16,11 @@
 #include "ike.h"
 #include "ike_vici.h"
 #include "log.h"
+#include "platform.h"
 #include "swanctl.h"
 
+/* ewoe's copy of a private key is far smaller: anything larger is not one. */
+#define KEY_FILE_MAX (1 << 20)
 /* How long a DELETE may wait for the peer before charon destroys the SAs itself. */
 #define TERMINATE_WAIT_MS 2000
 
@@ -277,9 +278,9 @@ int ike_restart(struct ike *ike, const struct ewoe_peer *peer)
 int ike_unload_peer(struct ike *ike, const char *name)
 {
 	char conn[CONN_NAME_MAX], shared_id[CONN_NAME_MAX + 4], path[PATH_MAX], key_id[256];
-	unsigned char *pem = NULL;
-	int removed = 0, err = 0, fd;
-	struct stat st;
+	char *pem = NULL;
+	size_t pem_len = 0;
+	int removed = 0, err = 0;
 
 	snprintf(conn, sizeof(conn), CONN_PREFIX "%s", name);
 	snprintf(shared_id, sizeof(shared_id), "ike-%s", conn);
@@ -308,17 +309,12 @@ int ike_unload_peer(struct ike *ike, const char *name)
 	}
 
 	/* strongSwan names keys by their public key: ask it by loading ewoe's copy again. */
-	fd = swanctl_file_path(F_KEY, name, path, sizeof(path)) ? -1
-								: open(path, O_RDONLY | O_CLOEXEC);
-	if (!err && fd >= 0 && !fstat(fd, &st) && st.st_size > 0 && st.st_size < (1 << 20) &&
-	    (pem = calloc(1, (size_t)st.st_size + 1)) &&
-	    read(fd, pem, (size_t)st.st_size) == st.st_size &&
-	    !load_key(ike, (char *)pem, key_id, sizeof(key_id)))
+	if (!err && !swanctl_file_path(F_KEY, name, path, sizeof(path)) &&
+	    !platform_read_file(path, KEY_FILE_MAX, &pem, &pem_len) && pem_len &&
+	    !load_key(ike, pem, key_id, sizeof(key_id)))
 		err = unload(ike, "unload-key", "id", key_id, "not found", &removed);
-	if (fd >= 0)
-		close(fd);
 	if (pem) {
-		explicit_bzero(pem, (size_t)st.st_size);
+		explicit_bzero(pem, pem_len);
 		free(pem);
 	}
 

@@ -34,6 +34,7 @@
 #include "ewoe.h"
 #include "log.h"
 #include "ovsdb.h"
+#include "platform.h"
 
 /* external_ids on every row ewoe inserts; removal touches only rows carrying it. */
 #define OWNER_KEY "ewoe:owner"
@@ -623,8 +624,7 @@ static void warn_ipsec_conflicts(const struct ovsdb *db, const char *bridge)
 		}
 	}
 
-	snprintf(path, sizeof(path), "%s%s", ewoe_opts.root, IPSEC_PIDFILE);
-	f = fopen(path, "r");
+	f = platform_path(path, sizeof(path), IPSEC_PIDFILE) ? NULL : fopen(path, "r");
 	if (!f)
 		return;
 	if (fscanf(f, "%ld", &pid) == 1 && pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM))

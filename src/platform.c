@@ -200,52 +200,72 @@ static void bfconf_free(struct bfconf *c)
 	c->text = NULL;
 }
 
-static int read_all(const char *path, char **out, size_t *out_len)
+int platform_read_fd(int fd, size_t max, char **out, size_t *out_len)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t used = 0;
+	size_t len = 0, cap = max < 4096 ? max + 1 : 4096;
+	char *buf = malloc(cap + 1), *bigger;
 	ssize_t n;
-	int fd, err = 0;
+	int err = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		goto out;
-	}
-	if (st.st_size > BFCONF_MAX_SIZE) {
-		err = -EFBIG;
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (used < (size_t)st.st_size) {
-		n = read(fd, buf + used, (size_t)st.st_size - used);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (len == cap) {
+			/* One byte past max tells a file of max bytes from a longer one. */
+			size_t grown = cap > max / 2 ? max + 1 : cap * 2;
+
+			if (len > max) {
+				err = -EFBIG;
+				break;
+			}
+			bigger = malloc(grown + 1);
+			if (!bigger) {
+				err = -ENOMEM;
+				break;
+			}
+			/* Not realloc: the old copy of a secret is wiped, not left to the heap. */
+			memcpy(bigger, buf, len);
+			explicit_bzero(buf, len);
+			free(buf);
+			buf = bigger;
+			cap = grown;
+		}
+		n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (n == 0)
+		if (n <= 0) {
+			err = n < 0 ? -errno : 0;
 			break;
-		used += (size_t)n;
+		}
+		len += (size_t)n;
 	}
-	buf[used] = '\0';
+	if (!err && len > max)
+		err = -EFBIG;
+	if (err) {
+		explicit_bzero(buf, len);
+		free(buf);
+		return err;
+	}
+	buf[len] = '\0';
 	*out = buf;
-	*out_len = used;
-	buf = NULL;
-out:
-	free(buf);
+	*out_len = len;
+	return 0;
+}
+
+int platform_read_file(const char *path, size_t max, char **out, size_t *out_len)
+{
+	struct stat st;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		err = -errno;
+	else if (!S_ISREG(st.st_mode))
+		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	else
+		err = platform_read_fd(fd, max, out, out_len);
 	close(fd);
 	return err;
 }
@@ -302,7 +322,7 @@ static int bfconf_load(const char *key, struct bfconf *c)
 	err = platform_path(c->path, sizeof(c->path), PLATFORM_BFCONF);
 	if (err)
 		return err;
-	err = read_all(c->path, &c->text, &c->len);
+	err = platform_read_file(c->path, BFCONF_MAX_SIZE, &c->text, &c->len);
 	if (err) {
 		ewoe_err("cannot read %s: %s", c->path, strerror(-err));
 		if (err == -ENOENT)
