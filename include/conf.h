@@ -3,6 +3,7 @@
 #ifndef EWOE_CONF_H
 #define EWOE_CONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "peer.h"
@@ -24,6 +25,7 @@ struct ewoe_config {
 	size_t n_peers, cap_peers;
 	char **strings; /* every file path the peers point at, owned here */
 	size_t n_strings, cap_strings;
+	bool node_section; /* the text has a [node] section */
 };
 
 /*

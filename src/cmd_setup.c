@@ -396,6 +396,14 @@ int cmd_setup(int argc, char **argv)
 	rc = node_args_config(&args, &cfg);
 	if (rc)
 		goto out;
+	if (doc.config && !cfg->node_section && !cfg->n_peers && !args.n_node_flags) {
+		ewoe_err(
+		    "%s defines nothing to set up: no [node] section and no [peer NAME] section",
+		    doc.config);
+		ewoe_hint("see examples/ewoe.conf");
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if (!ewoe_opts.dry_run && !privs_have_net_admin()) {
 		ewoe_err("setup needs CAP_NET_ADMIN to configure links and read IPsec state");
 		ewoe_hint("run it as root");

@@ -12,6 +12,11 @@
 #include "conf.h"
 #include "ewoe.h"
 #include "log.h"
+#include "platform.h"
+
+/* What inih's line buffer holds of a line, and a file far above thousands of peers. */
+#define CONF_LINE_MAX 198
+#define CONF_FILE_MAX (16 << 20)
 
 /* A peer field that must be unique in a configuration. */
 enum peer_key { BY_NAME, BY_REMOTE, BY_IFNAME };
@@ -340,18 +345,37 @@ static int on_entry(void *user, const char *section, const char *key, const char
 	return peer_key(st, p, key, value);
 }
 
-/* a is the network or the broadcast address of net/plen (IPv4 subnets of up to /30). */
-static bool subnet_edge(const struct ewoe_addr *a, const struct ewoe_addr *net, int plen)
+/*
+ * What a is in the subnet net/plen when it can be no host's address there, or NULL: the
+ * network and broadcast addresses of an IPv4 subnet of up to /30, the subnet-router anycast
+ * address (host part zero) of an IPv6 subnet of up to /126.
+ */
+static const char *subnet_edge(const struct ewoe_addr *a, const struct ewoe_addr *net, int plen)
 {
+	const uint8_t *x = (const uint8_t *)&a->v6, *y = (const uint8_t *)&net->v6;
 	uint32_t v, mask;
+	bool zero = true;
 
+	if (a->family == AF_INET6 && net->family == AF_INET6 && plen >= 1 && plen <= 126) {
+		for (int bit = 0; bit < 128; bit++) {
+			uint8_t m = (uint8_t)(0x80 >> (bit % 8));
+
+			if (bit < plen && (x[bit / 8] & m) != (y[bit / 8] & m))
+				return NULL;
+			if (bit >= plen && (x[bit / 8] & m))
+				zero = false;
+		}
+		return zero ? "the subnet-router anycast address" : NULL;
+	}
 	if (a->family != AF_INET || net->family != AF_INET || plen < 1 || plen > 30)
-		return false;
+		return NULL;
 	mask = 0xffffffffu << (32 - plen);
 	v = ntohl(a->v4.s_addr);
 	if ((v & mask) != (ntohl(net->v4.s_addr) & mask))
-		return false;
-	return (v & ~mask) == 0 || (v & ~mask) == ~mask;
+		return NULL;
+	return (v & ~mask) == 0	      ? "the network address"
+	       : (v & ~mask) == ~mask ? "the broadcast address"
+				      : NULL;
 }
 
 /* What every peer takes from [node], and the checks that need the whole file. */
@@ -360,12 +384,19 @@ int config_finish(struct ewoe_config *cfg, const char *origin)
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	const struct ewoe_node *node = &cfg->node;
 	struct peer_set remotes = { .key = BY_REMOTE }, ifnames = { .key = BY_IFNAME };
+	const char *edge;
 	int err = -EINVAL, dup;
 	size_t j;
 
 	if (cfg->n_peers && !node->address.family) {
 		ewoe_err("%s: [node] has no address; add address = <PF underlay IP>/<prefix>",
 			 origin);
+		return -EINVAL;
+	}
+	if ((edge = subnet_edge(&node->address, &node->address, node->prefix_len))) {
+		ewoe_err(
+		    "%s: [node] address %s is %s of its subnet /%d; give this DPU's PF address",
+		    origin, ewoe_addr_str(&node->address, a), edge, node->prefix_len);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < cfg->n_peers; i++) {
@@ -376,12 +407,11 @@ int config_finish(struct ewoe_config *cfg, const char *origin)
 				 origin, p->name);
 			goto out;
 		}
-		if (subnet_edge(&p->remote, &node->address, node->prefix_len)) {
-			ewoe_err(
-			    "%s: [peer %s] remote %s is the network or broadcast address of the "
-			    "node's subnet %s/%d; give the peer DPU's PF address",
-			    origin, p->name, ewoe_addr_str(&p->remote, a),
-			    ewoe_addr_str(&node->address, b), node->prefix_len);
+		if ((edge = subnet_edge(&p->remote, &node->address, node->prefix_len))) {
+			ewoe_err("%s: [peer %s] remote %s is %s of the node's subnet %s/%d; give "
+				 "the peer DPU's PF address",
+				 origin, p->name, ewoe_addr_str(&p->remote, a), edge,
+				 ewoe_addr_str(&node->address, b), node->prefix_len);
 			goto out;
 		}
 		p->local = node->address;
@@ -419,18 +449,44 @@ out:
 	return err;
 }
 
-static int parse(const char *text, FILE *file, const char *origin, struct ewoe_config **out)
+/*
+ * The first line longer than inih reads at once (its INI_MAX_LINE of 200 bytes holds 198
+ * characters, the newline and the NUL), or 0: inih would parse the rest of such a line as
+ * another line and report whatever that looks like, at the wrong line number.
+ */
+static size_t long_line(const char *text)
+{
+	size_t line = 1;
+
+	for (const char *p = text; *p; line++) {
+		size_t len = strcspn(p, "\n");
+
+		if (len > CONF_LINE_MAX)
+			return line;
+		p += len + (p[len] == '\n');
+	}
+	return 0;
+}
+
+static int parse(const char *text, const char *origin, struct ewoe_config **out)
 {
 	struct parse_state st = { 0 };
+	size_t too_long;
 	int line;
 	int err = -ENOMEM;
 
 	*out = NULL;
+	too_long = long_line(text);
+	if (too_long) {
+		ewoe_err("%s: line %zu is too long (max %d characters)", origin, too_long,
+			 CONF_LINE_MAX);
+		return -EINVAL;
+	}
 	st.cfg = calloc(1, sizeof(*st.cfg));
 	if (!st.cfg)
 		goto fail;
 	config_node_init(&st.cfg->node);
-	line = file ? ini_parse_file(file, on_entry, &st) : ini_parse_string(text, on_entry, &st);
+	line = ini_parse_string(text, on_entry, &st);
 	if (line) {
 		err = -EINVAL;
 		ewoe_err("%s:%d: %s", origin, line,
@@ -438,6 +494,7 @@ static int parse(const char *text, FILE *file, const char *origin, struct ewoe_c
 				     : "syntax error (expected [section] or key = value)");
 		goto fail;
 	}
+	st.cfg->node_section = st.node_seen;
 	err = config_finish(st.cfg, origin);
 	if (err)
 		goto fail;
@@ -452,12 +509,14 @@ fail:
 
 int config_parse_string(const char *text, const char *origin, struct ewoe_config **out)
 {
-	return parse(text, NULL, origin, out);
+	return parse(text, origin, out);
 }
 
 int config_load(const char *path, struct ewoe_config **out)
 {
 	struct stat sb;
+	char *text;
+	size_t len;
 	FILE *f;
 	int err;
 
@@ -485,8 +544,16 @@ int config_load(const char *path, struct ewoe_config **out)
 		fclose(f);
 		return -EPERM;
 	}
-	err = parse(NULL, f, path, out);
+	err = platform_read_fd(fileno(f), CONF_FILE_MAX, &text, &len);
 	fclose(f);
+	if (err == -EFBIG)
+		ewoe_err("config %s is larger than %d MiB", path, CONF_FILE_MAX >> 20);
+	else if (err)
+		ewoe_err("cannot read config %s: %s", path, strerror(-err));
+	if (err)
+		return err;
+	err = parse(text, path, out);
+	free(text);
 	return err;
 }
 

@@ -108,6 +108,11 @@ static const char *not_unicast(const struct ewoe_addr *a)
 		return "the loopback address";
 	if (IN6_IS_ADDR_MULTICAST(&a->v6))
 		return "a multicast address";
+	/* Both need what an address here cannot carry: an interface scope, or the IPv4 family. */
+	if (IN6_IS_ADDR_LINKLOCAL(&a->v6))
+		return "a link-local address (usable only with an interface scope)";
+	if (IN6_IS_ADDR_V4MAPPED(&a->v6))
+		return "an IPv4-mapped address (give the IPv4 address itself)";
 	return NULL;
 }
 
