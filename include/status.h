@@ -63,13 +63,6 @@ const char *status_state_name(enum status_state s); /* "down", "guarded", "degra
 /* Worst first: unencrypted, down, guarded, degraded, up; the config's order within each. */
 void status_sort(struct status_row *rows, size_t n);
 
-/* Counts for the summary line, the JSON and the metrics. */
-struct status_summary {
-	size_t peers, state[STATUS_N], critical, failed_checks;
-};
-void status_summarize(const struct status_row *rows, size_t n, const struct check_report *r,
-		      struct status_summary *s);
-
 /* "1.2MiB", "830B"; "12.3k", "830" for packets; "45s", "12m", "3h05m", "2d04h". */
 void status_fmt_bytes(uint64_t v, char *buf, size_t len);
 void status_fmt_count(uint64_t v, char *buf, size_t len);

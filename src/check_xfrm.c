@@ -10,7 +10,6 @@
 #define _GNU_SOURCE /* qsort_r */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>

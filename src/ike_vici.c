@@ -19,7 +19,7 @@
 
 struct vici_lib vici;
 
-void names_free(struct name_set *set)
+static void names_free(struct name_set *set)
 {
 	for (size_t i = 0; i < set->n; i++)
 		free(set->names[i]);

@@ -45,7 +45,6 @@ struct ike {
 	struct name_set files;
 };
 
-void names_free(struct name_set *set);
 int names_add(struct name_set *set, const char *name, size_t len);
 ssize_t names_find(const struct name_set *set, const char *name);
 /* Keep a set read earlier current with what ewoe itself just loaded or unloaded. */

@@ -2,14 +2,11 @@
 /* rtnetlink, ethtool and devlink over libmnl, with the kernel's extended ack on failure. */
 #include <errno.h>
 #include <net/if.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/devlink.h>
@@ -23,7 +20,6 @@
 #include "link.h"
 #include "log.h"
 #include "netlink.h"
-#include "platform.h"
 
 /* An IPv6 outer header is 20 bytes longer than the IPv4 one EWOE_VXLAN_OVERHEAD counts. */
 #define VXLAN_OVERHEAD_V6 (EWOE_VXLAN_OVERHEAD + 20)

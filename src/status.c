@@ -146,8 +146,13 @@ void status_sort(struct status_row *rows, size_t n)
 		qsort(rows, n, sizeof(*rows), row_cmp);
 }
 
-void status_summarize(const struct status_row *rows, size_t n, const struct check_report *r,
-		      struct status_summary *s)
+/* Counts for the summary line, the JSON and the metrics. */
+struct status_summary {
+	size_t peers, state[STATUS_N], critical, failed_checks;
+};
+
+static void status_summarize(const struct status_row *rows, size_t n, const struct check_report *r,
+			     struct status_summary *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->peers = n;
