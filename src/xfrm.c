@@ -199,7 +199,8 @@ int xfrm_parse_policy(const struct nlmsghdr *nlh, struct xfrm_pol_info *out)
 	return 0;
 }
 
-struct sa_dump {
+/* A dump being read into a table: the room in its array, the first error. */
+struct table_dump {
 	struct xfrm_table *t;
 	size_t cap;
 	int err;
@@ -207,7 +208,7 @@ struct sa_dump {
 
 static int sa_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct sa_dump *d = data;
+	struct table_dump *d = data;
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWSA)
 		return MNL_CB_OK;
@@ -221,15 +222,14 @@ static int sa_dump_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /*
- * One dump through the netlink loop every backend shares, each state parsed by libnl-xfrm as
- * it arrives and kept in our compact struct: a libnl cache would hold a full object per SA,
- * tens of MiB at 10,000 SAs.
+ * One dump of the kernel's xfrm states or policies through the netlink loop every backend
+ * shares, each entry parsed by cb as it arrives into our compact structs: a libnl cache would
+ * hold a full object per SA, tens of MiB at 10,000 SAs. *cb_err is the callback's own error.
  */
-static int read_states(struct xfrm_table *t)
+static int dump(uint16_t type, mnl_cb_t cb, void *data, const int *cb_err, const char *what)
 {
 	char req_buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *req = mnl_nlmsg_put_header(req_buf);
-	struct sa_dump d = { .t = t };
 	struct netlink nl;
 	int err;
 
@@ -238,26 +238,27 @@ static int read_states(struct xfrm_table *t)
 		ewoe_hint("the kernel needs CONFIG_XFRM_USER (module xfrm_user)");
 		return err;
 	}
-	req->nlmsg_type = XFRM_MSG_GETSA;
+	req->nlmsg_type = type;
 	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	err = netlink_call(&nl, req, sa_dump_cb, &d);
-	if (d.err)
-		err = d.err;
+	err = netlink_call(&nl, req, cb, data);
+	if (*cb_err)
+		err = *cb_err;
 	if (err)
-		netlink_fail(&nl, err, "reading xfrm states");
+		netlink_fail(&nl, err, "reading xfrm %s", what);
 	netlink_close(&nl);
 	return err;
 }
 
-struct pol_dump {
-	struct xfrm_table *t;
-	size_t cap;
-	int err;
-};
+static int read_states(struct xfrm_table *t)
+{
+	struct table_dump d = { .t = t };
+
+	return dump(XFRM_MSG_GETSA, sa_dump_cb, &d, &d.err, "states");
+}
 
 static int pol_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct pol_dump *d = data;
+	struct table_dump *d = data;
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY)
 		return MNL_CB_OK;
@@ -274,24 +275,9 @@ static int pol_dump_cb(const struct nlmsghdr *nlh, void *data)
 
 static int read_policies(struct xfrm_table *t)
 {
-	char req_buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *req = mnl_nlmsg_put_header(req_buf);
-	struct pol_dump d = { .t = t };
-	struct netlink nl;
-	int err;
+	struct table_dump d = { .t = t };
 
-	err = netlink_open(&nl, NETLINK_XFRM);
-	if (err)
-		return err;
-	req->nlmsg_type = XFRM_MSG_GETPOLICY;
-	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	err = netlink_call(&nl, req, pol_dump_cb, &d);
-	if (d.err)
-		err = d.err;
-	if (err)
-		netlink_fail(&nl, err, "reading xfrm policies");
-	netlink_close(&nl);
-	return err;
+	return dump(XFRM_MSG_GETPOLICY, pol_dump_cb, &d, &d.err, "policies");
 }
 
 int xfrm_read_policies(struct xfrm_table *t)

@@ -63,35 +63,28 @@ EOF2
 )
 refused "remote 10.1.2.0 is the network address of the node's subnet" setup --config "$c"
 
-# A line longer than inih's buffer is that, not whatever its rest parses as.
-long=$(printf 'a%.0s' $(seq 1 300))
-c=$(conf long <<EOF2
+# peer_conf NAME PROPOSAL: one peer whose ike-proposal line (line 6) holds PROPOSAL.
+peer_conf() {
+	conf "$1" <<EOF2
 [node]
 address = 192.0.2.1/24
 
 [peer a]
 remote = 192.0.2.2
-ike-proposal = $long
+ike-proposal = $2
 psk-file = $T/psk
 EOF2
-)
+}
+
+# A line longer than inih's buffer is that, not whatever its rest parses as.
+c=$(peer_conf long "$(printf 'a%.0s' $(seq 1 300))")
 for cmd in "setup --config $c" "verify --config $c" "teardown --config $c"; do
 	# shellcheck disable=SC2086
 	refused "$c: line 6 is too long (max 198 characters)" $cmd
 done
 [ "$(grep -c . "$T/stderr")" -eq 1 ] || fail "a long line gives more than one line of error"
 # 198 characters are one line still.
-v=$(printf 'a%.0s' $(seq 1 183))
-c=$(conf fits <<EOF2
-[node]
-address = 192.0.2.1/24
-
-[peer a]
-remote = 192.0.2.2
-ike-proposal = $v
-psk-file = $T/psk
-EOF2
-)
+c=$(peer_conf fits "$(printf 'a%.0s' $(seq 1 183))")
 [ "$(sed -n 6p "$c" | tr -d '\n' | wc -c)" -eq 198 ] || fail "the test's line is not 198 characters"
 # shellcheck disable=SC2086
 expect_exit 1 "$EWOE" $G --dry-run setup --no-link --config "$c"
