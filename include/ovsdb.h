@@ -50,6 +50,8 @@ int ovsdb_setup_bridge(struct ovsdb *db, const struct ovsdb_bridge_spec *spec);
  * remote_name. 1 changed, 0 already so, -EINVAL bad peer, -EEXIST name or tunnel taken.
  */
 int ovsdb_ensure_tunnel(struct ovsdb *db, const struct ewoe_peer *peer, bool wait);
+/* (A tunnel it creates is marked as `ewoe tunnel`'s; ovsdb_ensure_tunnels, setup's, takes
+ * such a tunnel over.) */
 
 /*
  * Every peer's interface in one transaction and one wait for ovs-vswitchd, as setup needs for
@@ -75,6 +77,7 @@ struct ovsdb_tunnel_ref {
 	char ifname[IFNAMSIZ];
 	struct ewoe_addr local, remote; /* family 0 when the options do not hold one */
 	uint16_t dst_port;
+	bool by_tunnel; /* made by `ewoe tunnel` (ovsdb_ensure_tunnel), no config's */
 };
 /* The tunnels ewoe made on bridge (none when it does not exist). Their count or <0; free(*out). */
 int ovsdb_list_tunnels(struct ovsdb *db, const char *bridge, struct ovsdb_tunnel_ref **out);

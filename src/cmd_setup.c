@@ -35,8 +35,8 @@ static const char setup_help[] =
     "config's peer --name names, or its only peer.\n"
     "\n"
     "A second run changes nothing. With a config file, its peer list is the whole truth:\n"
-    "tunnels ewoe made for peers not in it are removed, each removal in the plan. From the\n"
-    "options alone, setup removes no other peer's tunnel.\n"
+    "tunnels setup made for peers not in it are removed, each removal in the plan; those\n"
+    "'ewoe tunnel' made stay. From the options alone, setup removes no other tunnel.\n"
     "With --json, stdout is one document (schema ewoe-setup/1): every change made (or\n"
     "planned, with --dry-run), each peer's result, \"changed\", and verify's report.\n";
 
@@ -171,10 +171,40 @@ static void doc_tail(struct setup_doc *doc, bool oom, int rc)
 		rc);
 }
 
-static int prune_guards(const struct ewoe_config *cfg, bool prune)
+/* Whether setup leaves this tunnel of ewoe's alone: `ewoe tunnel` made it, no config. */
+static bool kept(const struct ovsdb_tunnel_ref *t, const struct ewoe_config *cfg)
 {
-	int rc = prune ? node_guard_prune(cfg) : 0;
+	return t->by_tunnel && !config_find_peer(cfg, t->name);
+}
 
+/* The guards of the config's peers and of the tunnels setup keeps stay; the others go. */
+static int prune_guards(const struct ewoe_config *cfg, bool prune,
+			const struct ovsdb_tunnel_ref *existing, int n_existing)
+{
+	struct ewoe_config keep = { .node = cfg->node };
+	int rc;
+
+	if (!prune)
+		return 0;
+	keep.peers = calloc(cfg->n_peers + (size_t)n_existing + 1, sizeof(*keep.peers));
+	if (!keep.peers)
+		return -ENOMEM;
+	if (cfg->n_peers)
+		memcpy(keep.peers, cfg->peers, cfg->n_peers * sizeof(*keep.peers));
+	keep.n_peers = cfg->n_peers;
+	for (int i = 0; i < n_existing; i++) {
+		struct ewoe_peer *p = &keep.peers[keep.n_peers];
+
+		if (!kept(&existing[i], cfg))
+			continue;
+		ewoe_peer_init(p);
+		p->local = existing[i].local;
+		p->remote = existing[i].remote;
+		p->dst_port = existing[i].dst_port;
+		keep.n_peers++;
+	}
+	rc = node_guard_prune(&keep);
+	free(keep.peers);
 	return rc < 0 ? rc : 0;
 }
 
@@ -188,8 +218,9 @@ static bool tunnel_existed(const struct ovsdb_tunnel_ref *existing, int n, const
 
 /*
  * Converge the peers on the bridge to cfg: create or update each. prune: cfg is a config
- * file's whole peer list, and ewoe's other tunnels go (each said first); peers given by
- * options alone leave the others alone.
+ * file's whole peer list, and the other tunnels setup made go (each said first); peers given
+ * by options alone leave the others alone, and `ewoe tunnel`'s are never the config's to
+ * remove.
  */
 static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_config *cfg,
 			  struct creds *const *creds, bool prune, struct setup_doc *doc)
@@ -206,6 +237,12 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 	for (int i = 0; i < n_existing && !rc && prune; i++) {
 		if (config_find_peer(cfg, existing[i].name))
 			continue;
+		if (kept(&existing[i], cfg)) {
+			ewoe_info("peer %s: not in the config, kept: 'ewoe tunnel' made it "
+				  "('ewoe teardown --peer %s' removes it)",
+				  existing[i].name, existing[i].name);
+			continue;
+		}
 		peer_outcome(doc, existing[i].name, &existing[i].remote, existing[i].ifname,
 			     PEER_REMOVED);
 		rc = ike_unload_peer(ike, existing[i].name);
@@ -219,7 +256,7 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 	/* Before any port exists: OVS forwards into a VXLAN port as soon as it has one. */
 	rc = node_guard_peers(cfg, false);
 	if (rc < 0 || !cfg->n_peers) {
-		rc = rc < 0 ? rc : prune_guards(cfg, prune);
+		rc = rc < 0 ? rc : prune_guards(cfg, prune, existing, n_existing);
 		goto out;
 	}
 	ovs_changed = calloc(cfg->n_peers, sizeof(*ovs_changed));
@@ -245,7 +282,7 @@ static int converge_peers(struct ovsdb *db, struct ike *ike, const struct ewoe_c
 	free(ovs_changed);
 	/* Only once their ports are gone or moved: a guard outlives its tunnel, never the reverse.
 	 */
-	rc = rc < 0 ? rc : prune_guards(cfg, prune);
+	rc = rc < 0 ? rc : prune_guards(cfg, prune, existing, n_existing);
 	if (rc)
 		goto out;
 	/* Initiate after every connection is loaded, so a peer initiating to us finds its. */

@@ -40,6 +40,9 @@
 #define OWNER_KEY "ewoe:owner"
 #define OWNER_VAL "ewoe"
 #define PEER_KEY  "ewoe:peer"
+/* On the port of a tunnel `ewoe tunnel` made, which no config lists: setup keeps it. */
+#define MADE_BY_KEY    "ewoe:made-by"
+#define MADE_BY_TUNNEL "tunnel"
 /* On a port `setup-bridge --move` took from another bridge: where it came from. */
 #define MOVED_KEY "ewoe:moved-from"
 
@@ -805,10 +808,25 @@ static void add_tunnel_action(struct change *ch, const struct ewoe_peer *peer,
 		   smap_get(options, "dst_port"));
 }
 
-static int build_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
-			const struct ovsrec_open_vswitch *ovs, const void *arg, struct change *ch)
+/*
+ * A tunnel `ewoe tunnel` made is marked; setup taking one over (its peer is in the config)
+ * drops the mark, and the tunnel is the config's from then on.
+ */
+static void mark_maker(const struct ovsrec_port *port, const struct ewoe_peer *peer,
+		       bool by_tunnel, struct change *ch)
 {
-	const struct ewoe_peer *peer = arg;
+	if (by_tunnel || !smap_get(&port->external_ids, MADE_BY_KEY))
+		return;
+	ovsrec_port_update_external_ids_delkey(port, MADE_BY_KEY);
+	add_action(ch, EWOE_CHANGED, "ovs-interface", peer->ifname,
+		   "record interface %s as the config's tunnel to peer %s", peer->ifname,
+		   peer->name);
+}
+
+static int build_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
+			const struct ovsrec_open_vswitch *ovs, const struct ewoe_peer *peer,
+			bool by_tunnel, struct change *ch)
+{
 	const struct ovsrec_bridge *br = find_bridge(db, peer->bridge);
 	const struct ovsrec_bridge *on;
 	const struct ovsrec_port *port = find_port(db, peer->ifname, &on);
@@ -864,6 +882,8 @@ static int build_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 		mark_owned(&ids);
 		smap_add(&ids, PEER_KEY, peer->name);
 		port = insert_port(txn, peer->ifname, "vxlan", &want, &ids);
+		if (by_tunnel)
+			ovsrec_port_update_external_ids_setkey(port, MADE_BY_KEY, MADE_BY_TUNNEL);
 		/* Split horizon: a full mesh must never flood from one tunnel into another. */
 		ovsrec_port_set_protected_((struct ovsrec_port *)port, true);
 		ovsrec_bridge_update_ports_addvalue(br, port);
@@ -894,6 +914,7 @@ static int build_tunnel(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 			   "record interface %s as the tunnel to peer %s", peer->ifname,
 			   peer->name);
 	}
+	mark_maker(port, peer, by_tunnel, ch);
 out:
 	smap_destroy(&want);
 	return rc;
@@ -902,7 +923,8 @@ out:
 struct tunnels {
 	const struct ewoe_peer *peers;
 	size_t n;
-	bool *changed; /* per peer; may be NULL */
+	bool *changed;	/* per peer; may be NULL */
+	bool by_tunnel; /* `ewoe tunnel`'s, not a config's */
 };
 
 static int build_tunnels(struct ovsdb *db, struct ovsdb_idl_txn *txn,
@@ -914,17 +936,17 @@ static int build_tunnels(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 	for (size_t i = 0; i < t->n && !rc; i++) {
 		size_t before = ch->actions.n;
 
-		rc = build_tunnel(db, txn, ovs, &t->peers[i], ch);
+		rc = build_tunnel(db, txn, ovs, &t->peers[i], t->by_tunnel, ch);
 		if (t->changed)
 			t->changed[i] = ch->actions.n > before;
 	}
 	return rc;
 }
 
-int ovsdb_ensure_tunnels(struct ovsdb *db, const struct ewoe_peer *peers, size_t n, bool wait,
-			 bool *changed)
+static int ensure(struct ovsdb *db, const struct tunnels *t, bool wait)
 {
-	const struct tunnels t = { peers, n, changed };
+	const struct ewoe_peer *peers = t->peers;
+	size_t n = t->n;
 	char what[64];
 
 	for (size_t i = 0; i < n; i++) {
@@ -937,12 +959,22 @@ int ovsdb_ensure_tunnels(struct ovsdb *db, const struct ewoe_peer *peers, size_t
 		snprintf(what, sizeof(what), "tunnel %s", peers[0].name);
 	else
 		snprintf(what, sizeof(what), "%zu tunnels", n);
-	return commit(db, what, build_tunnels, &t, wait, NULL);
+	return commit(db, what, build_tunnels, t, wait, NULL);
+}
+
+int ovsdb_ensure_tunnels(struct ovsdb *db, const struct ewoe_peer *peers, size_t n, bool wait,
+			 bool *changed)
+{
+	const struct tunnels t = { peers, n, changed, false };
+
+	return ensure(db, &t, wait);
 }
 
 int ovsdb_ensure_tunnel(struct ovsdb *db, const struct ewoe_peer *peer, bool wait)
 {
-	return ovsdb_ensure_tunnels(db, peer, 1, wait, NULL);
+	const struct tunnels t = { peer, 1, NULL, true };
+
+	return ensure(db, &t, wait);
 }
 
 struct removal {
@@ -1147,6 +1179,7 @@ int ovsdb_list_tunnels(struct ovsdb *db, const char *bridge, struct ovsdb_tunnel
 		snprintf(refs[n].name, sizeof(refs[n].name), "%s", peer);
 		snprintf(refs[n].ifname, sizeof(refs[n].ifname), "%s", port->name);
 		ref_endpoints(&port->interfaces[0]->options, &refs[n]);
+		refs[n].by_tunnel = smap_get(&port->external_ids, MADE_BY_KEY);
 		n++;
 	}
 	*out = refs;

@@ -57,17 +57,30 @@ for port in vxc0000202 vxc0000203 vxc0000207 vxc0000208; do
 done
 grep -q removing "$T/stdout" && fail "setup from options planned a removal"
 
-# A tunnel made by 'ewoe tunnel' is not in the config: setup --config says it removes it, and
-# each removal comes before it is made, in the plan as in the run.
+# setup --config removes the tunnels setup made for peers not in the config, each said first,
+# in the plan as in the run; a tunnel 'ewoe tunnel' made is no config's: it stays, guard and all.
 expect_exit 0 ewoe_node tunnel psk --local 192.0.2.1 --remote 192.0.2.9 --name t9 \
 	--psk-file "$ROOT/etc/ewoe/b.psk" --role responder --offload none
 expect_exit 0 ewoe_node --dry-run setup --config "$two" --no-verify
-for p in p7 p8 t9; do
+for p in p7 p8; do
 	grep -q "^dry-run: peer $p: no longer in the config, removing" "$T/stdout" ||
 		fail "the plan does not say it removes $p"
 done
+grep -q 't9' "$T/stdout" && fail "the plan touches t9, which 'ewoe tunnel' made"
+grep -q "peer t9: not in the config, kept" "$T/stderr" || fail "setup does not say it keeps t9"
 expect_exit 0 ewoe_node setup --config "$two" --no-verify
-for p in p7 p8 t9; do grep -q "^peer $p: no longer in the config" "$T/stdout" || fail "$p removed silently"; done
+for p in p7 p8; do grep -q "^peer $p: no longer in the config" "$T/stdout" || fail "$p removed silently"; done
+ovs_vsctl list-ports vxlan-br | grep -qx vxc0000209 || fail "setup --config removed t9's tunnel"
+conns arm | grep -q ewoe-t9 || fail "setup --config removed t9's connection"
+[ "$(ip -n "$NS" xfrm policy | grep -c 'dst 192.0.2.9\|src 192.0.2.9')" -ge 2 ] ||
+	fail "setup --config removed t9's guard"
+# Once the config names it, it is the config's, and goes with it.
+{ cat "$two"; printf '\n[peer t9]\nremote = 192.0.2.9\npsk-file = %s\nrole = responder\n' \
+	"$ROOT/etc/ewoe/b.psk"; } >"$T/three.conf"
+chmod 600 "$T/three.conf"
+expect_exit 0 ewoe_node setup --config "$T/three.conf" --no-verify
+expect_exit 0 ewoe_node setup --config "$two" --no-verify
+grep -q "^peer t9: no longer in the config" "$T/stdout" || fail "t9, taken over by the config, was not removed"
 
 # The dry-run fails where the run fails, with the same words and exit status.
 for dry in "" --dry-run; do
