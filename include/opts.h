@@ -8,6 +8,7 @@
 #ifndef EWOE_OPTS_H
 #define EWOE_OPTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -72,6 +73,10 @@ struct ewoe_cli {
 extern const struct ewoe_opt ewoe_peer_opts[];
 /* The node's, shared by setup, teardown, guard, verify, status and metrics. */
 extern const struct ewoe_opt ewoe_node_opts[];
+
+/* "packet" (true) or "none" (false), the two offload modes of the driver and of OVS. */
+int ewoe_opt_packet_or_none(const struct ewoe_opt *o, const char *arg, bool *packet, char *why,
+			    size_t why_len);
 
 struct ewoe_peer;
 /* ewoe_peer_set() and the keys only the command line has ("local", "name"). */

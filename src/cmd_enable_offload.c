@@ -41,12 +41,7 @@ static int set_opt(void *ctx, const struct ewoe_opt *o, const char *arg, char *w
 
 	switch (o->id) {
 	case OPT_MODE:
-		if (strcmp(arg, "packet") && strcmp(arg, "none")) {
-			snprintf(why, len, "mode '%s' is not one of packet, none", arg);
-			return -EINVAL;
-		}
-		req->packet = !strcmp(arg, "packet");
-		break;
+		return ewoe_opt_packet_or_none(o, arg, &req->packet, why, len);
 	case OPT_PF:
 		req->pf = arg;
 		break;

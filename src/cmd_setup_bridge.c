@@ -29,6 +29,7 @@ static const struct ewoe_opt setup_bridge_opts[] = {
 static int set_opt(void *ctx, const struct ewoe_opt *o, const char *arg, char *why, size_t len)
 {
 	struct ovsdb_bridge_spec *spec = ctx;
+	bool packet;
 
 	switch (o->id) {
 	case OPT_BRIDGE:
@@ -38,11 +39,9 @@ static int set_opt(void *ctx, const struct ewoe_opt *o, const char *arg, char *w
 		spec->rep = arg;
 		break;
 	case OPT_OFFLOAD:
-		if (strcmp(arg, "packet") && strcmp(arg, "none")) {
-			snprintf(why, len, "offload '%s' is not one of packet, none", arg);
+		if (ewoe_opt_packet_or_none(o, arg, &packet, why, len))
 			return -EINVAL;
-		}
-		spec->hw_offload = !strcmp(arg, "packet");
+		spec->hw_offload = packet;
 		break;
 	case OPT_MOVE:
 		spec->move = true;

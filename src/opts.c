@@ -292,3 +292,14 @@ int ewoe_peer_opt_set(struct ewoe_peer *p, const char *key, const char *value, c
 	}
 	return ewoe_peer_set(p, key, value, why, why_len);
 }
+
+int ewoe_opt_packet_or_none(const struct ewoe_opt *o, const char *arg, bool *packet, char *why,
+			    size_t why_len)
+{
+	if (strcmp(arg, "packet") && strcmp(arg, "none")) {
+		snprintf(why, why_len, "%s '%s' is not one of packet, none", o->name, arg);
+		return -EINVAL;
+	}
+	*packet = !strcmp(arg, "packet");
+	return 0;
+}

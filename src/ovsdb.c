@@ -812,8 +812,8 @@ static void add_tunnel_action(struct change *ch, const struct ewoe_peer *peer,
  * A tunnel `ewoe tunnel` made is marked; setup taking one over (its peer is in the config)
  * drops the mark, and the tunnel is the config's from then on.
  */
-static void mark_maker(const struct ovsrec_port *port, const struct ewoe_peer *peer,
-		       bool by_tunnel, struct change *ch)
+static void mark_maker(const struct ovsrec_port *port, const struct ewoe_peer *peer, bool by_tunnel,
+		       struct change *ch)
 {
 	if (by_tunnel || !smap_get(&port->external_ids, MADE_BY_KEY))
 		return;
