@@ -529,8 +529,12 @@ int config_load(const char *path, struct ewoe_config **out)
 			ewoe_hint("write one from examples/ewoe.conf, or give --config FILE");
 		return err;
 	}
-	/* Whoever may write it decides what runs as root: root, or the user running ewoe. */
-	if (fstat(fileno(f), &sb) == 0 && sb.st_uid != 0 && sb.st_uid != geteuid()) {
+	/*
+	 * Whoever may write it decides what runs as root: root, or the user running ewoe. (A pipe,
+	 * --config /dev/stdin, is read once and rewritten by no one.)
+	 */
+	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid != 0 &&
+	    sb.st_uid != geteuid()) {
 		ewoe_err("refusing config %s: it is owned by uid %u, neither root nor this user",
 			 path, (unsigned int)sb.st_uid);
 		ewoe_hint("chown root %s", path);
