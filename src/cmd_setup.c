@@ -405,6 +405,36 @@ static int repair_kernel(struct ike *ike, const struct ewoe_config *cfg)
 	return rc < 0 ? rc : changed;
 }
 
+static void creds_free_all(struct creds **creds, size_t n)
+{
+	for (size_t i = 0; creds && i < n; i++)
+		creds_free(creds[i]);
+	free(creds);
+}
+
+/*
+ * Every peer's credentials read and checked before anything is reached, and kept: the load
+ * uses them, so each file is read once. 0 or a negative errno, printed.
+ */
+static int read_creds(const struct ewoe_config *cfg, struct creds ***out)
+{
+	struct creds **creds = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*creds));
+	int err = 0;
+
+	if (!creds) {
+		ewoe_err("setup: out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cfg->n_peers && !err; i++)
+		err = ike_check_peer(&cfg->peers[i], &creds[i]);
+	if (err) {
+		creds_free_all(creds, cfg->n_peers);
+		creds = NULL;
+	}
+	*out = creds;
+	return err;
+}
+
 int cmd_setup(int argc, char **argv)
 {
 	const struct ewoe_cmd *self = ewoe_cmd_find(ewoe_commands, argv[0]);
@@ -448,18 +478,10 @@ int cmd_setup(int argc, char **argv)
 	}
 
 	/* Plan first: every file checked and both daemons reached before any change. */
-	creds = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*creds));
-	if (!creds) {
-		ewoe_err("setup: out of memory");
-		rc = EXIT_FAIL;
+	err = read_creds(cfg, &creds);
+	if (err) {
+		rc = ewoe_check_exit(err);
 		goto out;
-	}
-	for (size_t i = 0; i < cfg->n_peers; i++) {
-		err = ike_check_peer(&cfg->peers[i], &creds[i]);
-		if (err) {
-			rc = ewoe_check_exit(err);
-			goto out;
-		}
 	}
 	/* An address the PF holds with another prefix is bad input: refused before any change. */
 	if (!args.no_link && cfg->node.address.family) {
@@ -501,9 +523,7 @@ int cmd_setup(int argc, char **argv)
 	if (rc == EXIT_OK && !ewoe_opts.dry_run)
 		state_setup_ok_set();
 out:
-	for (size_t i = 0; creds && i < cfg->n_peers; i++)
-		creds_free(creds[i]);
-	free(creds);
+	creds_free_all(creds, cfg ? cfg->n_peers : 0);
 	ovsdb_free(db);
 	ike_free(ike);
 	config_free(cfg);
