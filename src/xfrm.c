@@ -224,9 +224,9 @@ static int sa_dump_cb(const struct nlmsghdr *nlh, void *data)
 /*
  * One dump of the kernel's xfrm states or policies through the netlink loop every backend
  * shares, each entry parsed by cb as it arrives into our compact structs: a libnl cache would
- * hold a full object per SA, tens of MiB at 10,000 SAs. *cb_err is the callback's own error.
+ * hold a full object per SA, tens of MiB at 10,000 SAs.
  */
-static int dump(uint16_t type, mnl_cb_t cb, void *data, const int *cb_err, const char *what)
+static int dump(uint16_t type, mnl_cb_t cb, struct table_dump *d, const char *what)
 {
 	char req_buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *req = mnl_nlmsg_put_header(req_buf);
@@ -240,9 +240,9 @@ static int dump(uint16_t type, mnl_cb_t cb, void *data, const int *cb_err, const
 	}
 	req->nlmsg_type = type;
 	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	err = netlink_call(&nl, req, cb, data);
-	if (*cb_err)
-		err = *cb_err;
+	err = netlink_call(&nl, req, cb, d);
+	if (d->err)
+		err = d->err;
 	if (err)
 		netlink_fail(&nl, err, "reading xfrm %s", what);
 	netlink_close(&nl);
@@ -253,7 +253,7 @@ static int read_states(struct xfrm_table *t)
 {
 	struct table_dump d = { .t = t };
 
-	return dump(XFRM_MSG_GETSA, sa_dump_cb, &d, &d.err, "states");
+	return dump(XFRM_MSG_GETSA, sa_dump_cb, &d, "states");
 }
 
 static int pol_dump_cb(const struct nlmsghdr *nlh, void *data)
@@ -277,7 +277,7 @@ static int read_policies(struct xfrm_table *t)
 {
 	struct table_dump d = { .t = t };
 
-	return dump(XFRM_MSG_GETPOLICY, pol_dump_cb, &d, &d.err, "policies");
+	return dump(XFRM_MSG_GETPOLICY, pol_dump_cb, &d, "policies");
 }
 
 int xfrm_read_policies(struct xfrm_table *t)
