@@ -151,9 +151,9 @@ int check_ovs(struct check_report *r, const struct ewoe_peer *p, const char *rep
 /* st NULL: the IKE daemon did not answer at vici, a failure. */
 int check_ike(struct check_report *r, const struct ewoe_peer *p, const struct ike_status *st,
 	      const char *vici);
-/* An MTU of 0 means the interface does not exist. */
+/* An MTU of 0 means the interface does not exist; family is the underlay's. */
 int check_mtu(struct check_report *r, const char *pf, unsigned int pf_mtu, const char *rep,
-	      unsigned int rep_mtu);
+	      unsigned int rep_mtu, int family);
 
 /* EXIT_OK, EXIT_PROBLEMS, or EXIT_FAIL when the report could not be built. */
 int check_report_exit(const struct check_report *r);

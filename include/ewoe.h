@@ -58,10 +58,6 @@ void ewoe_cmd_usage(const struct ewoe_cmd *cmd, const char *parent, bool to_stde
 int ewoe_usage_error(const struct ewoe_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* The same for a subcommand: "ewoe tunnel psk: <why>". */
-int ewoe_sub_usage_error(const char *parent, const struct ewoe_cmd *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Parse an unsigned number in [min, max]; 0 or -EINVAL. */
 int ewoe_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 

@@ -18,14 +18,6 @@ void ewoe_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ewoe_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Progress on stderr, silenced by -q. */
 void ewoe_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/*
- * A change made, or under --dry-run one that would be made ("dry-run: " in front): on stdout,
- * in order, so that a dry-run prints the plan. Under --json stdout holds the command's
- * document: the line goes to stderr, or into the document while one is recorded (below).
- * ewoe_action() is ewoe_change(EWOE_CHANGED, NULL, NULL, ...).
- */
-void ewoe_action(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* What a command found (not a change) on stdout; under --json, which keeps stdout for the
  * command's document, and under --dry-run, which keeps it for the plan, on stderr. */
 void ewoe_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -34,8 +26,11 @@ void ewoe_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 enum ewoe_change_kind { EWOE_CREATED, EWOE_CHANGED, EWOE_REMOVED };
 const char *ewoe_change_kind_name(enum ewoe_change_kind kind); /* "created", ... */
 /*
- * The same, saying what it does to which object: type is the kind of object ("ovs-bridge",
- * "xfrm-sa", ...; docs/setup-json.md lists them), object names it. Either may be NULL.
+ * A change made, or under --dry-run one that would be made ("dry-run: " in front): on stdout,
+ * in order, so that a dry-run prints the plan. Under --json stdout holds the command's
+ * document: the line goes to stderr, or into the document while one is recorded (below).
+ * type is the kind of object ("ovs-bridge", "xfrm-sa", ...; docs/setup-json.md lists them),
+ * object names it. Either may be NULL.
  */
 void ewoe_change(enum ewoe_change_kind kind, const char *type, const char *object, const char *fmt,
 		 ...) __attribute__((format(printf, 4, 5)));
@@ -48,11 +43,10 @@ void ewoe_change(enum ewoe_change_kind kind, const char *type, const char *objec
 struct ewoe_record_action {
 	enum ewoe_change_kind kind;
 	char *type, *object; /* NULL when the change did not say */
-	char *text;	     /* the line ewoe_action would have printed, without "dry-run: " */
+	char *text;	     /* the line ewoe_change would have printed, without "dry-run: " */
 };
 void ewoe_record_start(void);
 void ewoe_record_stop(void);
-bool ewoe_recording(void);
 const struct ewoe_record_action *ewoe_record_actions(size_t *n);
 /* Each line as printed on stderr ("ewoe: ...", "ewoe: warning: ...", "hint: ..."). */
 char *const *ewoe_record_errors(size_t *n);

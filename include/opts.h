@@ -91,9 +91,6 @@ int ewoe_peer_opt_set(struct ewoe_peer *p, const char *key, const char *value, c
 enum ewoe_parse ewoe_cli_parse(const struct ewoe_cmd *cmd, const char *parent, void *ctx, int argc,
 			       char **argv);
 
-/* The command's help: its usage line, every option it takes, then its tail. */
-void ewoe_cli_help(const struct ewoe_cmd *cmd, const char *parent, FILE *f);
-
 /* For the bash completion: each option the command takes, "--name" or "--name ARG", a line
  * each; a command with subcommands lists them instead. */
 void ewoe_cli_complete(const struct ewoe_cmd *cmd, FILE *f);

@@ -17,6 +17,10 @@
 #define EWOE_VNI_MAX	      16777215
 #define EWOE_PEER_NAME_MAX    32 /* including the NUL */
 #define EWOE_VXLAN_OVERHEAD   50 /* outer IPv4 + UDP + VXLAN + inner Ethernet */
+/* An IPv6 outer header is 20 bytes longer than the IPv4 one. */
+#define EWOE_VXLAN_OVERHEAD_V6 (EWOE_VXLAN_OVERHEAD + 20)
+#define EWOE_VXLAN_OVERHEAD_FOR(family)                                                            \
+	((family) == AF_INET6 ? EWOE_VXLAN_OVERHEAD_V6 : EWOE_VXLAN_OVERHEAD)
 
 struct ewoe_addr {
 	int family; /* AF_INET or AF_INET6 */

@@ -345,9 +345,10 @@ int check_route(struct check_report *r, const struct ewoe_peer *p, const struct 
 }
 
 int check_mtu(struct check_report *r, const char *pf, unsigned int pf_mtu, const char *rep,
-	      unsigned int rep_mtu)
+	      unsigned int rep_mtu, int family)
 {
-	bool ok = pf_mtu && rep_mtu && pf_mtu >= rep_mtu + EWOE_VXLAN_OVERHEAD;
+	unsigned int overhead = EWOE_VXLAN_OVERHEAD_FOR(family);
+	bool ok = pf_mtu && rep_mtu && pf_mtu >= rep_mtu + overhead;
 	struct check_line *l = check_add_line(r, NULL, "mtu", ok ? CHECK_OK : CHECK_FAIL, "mtu");
 
 	if (!l)
@@ -361,11 +362,11 @@ int check_mtu(struct check_report *r, const char *pf, unsigned int pf_mtu, const
 		return 0;
 	}
 	SET(found, "%s %u, %s %u", pf, pf_mtu, rep, rep_mtu);
-	SET(expected, "%s >= %u (%s + %d)", pf, rep_mtu + EWOE_VXLAN_OVERHEAD, rep,
-	    EWOE_VXLAN_OVERHEAD);
+	SET(expected, "%s >= %u (%s + %u)", pf, rep_mtu + overhead, rep, overhead);
 	if (!ok)
-		SET(fix, "VXLAN adds %d bytes: 'ip link set %s mtu %u' (ewoe setup does this)",
-		    EWOE_VXLAN_OVERHEAD, pf, rep_mtu + EWOE_VXLAN_OVERHEAD);
+		SET(fix,
+		    "VXLAN over %s adds %u bytes: 'ip link set %s mtu %u' (ewoe setup does this)",
+		    family == AF_INET6 ? "IPv6" : "IPv4", overhead, pf, rep_mtu + overhead);
 	return 0;
 }
 

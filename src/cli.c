@@ -39,35 +39,17 @@ void ewoe_cmd_usage(const struct ewoe_cmd *cmd, const char *parent, bool to_stde
 	}
 }
 
-static int vusage_error(const char *parent, const struct ewoe_cmd *cmd, const char *fmt, va_list ap)
-{
-	fprintf(stderr, "ewoe %s%s%s: ", parent ? parent : "", parent ? " " : "", cmd->name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	ewoe_cmd_usage(cmd, parent, true);
-	return EXIT_USAGE;
-}
-
 int ewoe_usage_error(const struct ewoe_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	int rc;
 
+	fprintf(stderr, "ewoe %s: ", cmd->name);
 	va_start(ap, fmt);
-	rc = vusage_error(NULL, cmd, fmt, ap);
+	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	return rc;
-}
-
-int ewoe_sub_usage_error(const char *parent, const struct ewoe_cmd *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vusage_error(parent, cmd, fmt, ap);
-	va_end(ap);
-	return rc;
+	fputc('\n', stderr);
+	ewoe_cmd_usage(cmd, NULL, true);
+	return EXIT_USAGE;
 }
 
 int ewoe_check_exit(int err)

@@ -21,8 +21,6 @@
 #include "log.h"
 #include "netlink.h"
 
-/* An IPv6 outer header is 20 bytes longer than the IPv4 one EWOE_VXLAN_OVERHEAD counts. */
-#define VXLAN_OVERHEAD_V6 (EWOE_VXLAN_OVERHEAD + 20)
 static int check_ifname(const char *ifname)
 {
 	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ) {
@@ -833,10 +831,8 @@ int link_setup_pf(const char *pf, const struct ewoe_addr *addr, int prefix_len, 
 		changed |= rc;
 	}
 	if (rep) {
-		int overhead =
-		    addr && addr->family == AF_INET6 ? VXLAN_OVERHEAD_V6 : EWOE_VXLAN_OVERHEAD;
-
-		rc = link_raise_mtu(pf, rep_mtu + overhead);
+		rc = link_raise_mtu(pf, rep_mtu +
+					    EWOE_VXLAN_OVERHEAD_FOR(addr ? addr->family : AF_INET));
 		if (rc < 0)
 			return rc;
 		changed |= rc;

@@ -148,24 +148,10 @@ void ewoe_report(const char *fmt, ...)
 	fputc('\n', f);
 }
 
-void ewoe_action(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vchange(EWOE_CHANGED, NULL, NULL, fmt, ap);
-	va_end(ap);
-}
-
 void ewoe_record_start(void)
 {
 	ewoe_record_stop();
 	rec.on = true;
-}
-
-bool ewoe_recording(void)
-{
-	return rec.on;
 }
 
 const struct ewoe_record_action *ewoe_record_actions(size_t *n)

@@ -64,6 +64,8 @@ const struct ewoe_opt ewoe_node_opts[] = {
 /* clang-format on */
 
 static const struct ewoe_opt help_opt = { "help", NULL, "this help", OPT_ALL, 'h' };
+/* The command's help: its usage line, every option it takes, then its tail. */
+static void cli_help(const struct ewoe_cmd *cmd, const char *parent, FILE *f);
 
 int ewoe_parse_exit(enum ewoe_parse r)
 {
@@ -172,7 +174,7 @@ static enum ewoe_parse parse_refs(const struct ewoe_cmd *cmd, const char *parent
 		enum ewoe_parse r;
 
 		if (c == 'h') {
-			ewoe_cli_help(cmd, parent, stdout);
+			cli_help(cmd, parent, stdout);
 			return EWOE_PARSE_DONE;
 		}
 		if (c < 256 || c >= 256 + (int)n)
@@ -244,7 +246,7 @@ static void each_taken(const struct ewoe_cli *cli, FILE *f,
 	}
 }
 
-void ewoe_cli_help(const struct ewoe_cmd *cmd, const char *parent, FILE *f)
+static void cli_help(const struct ewoe_cmd *cmd, const char *parent, FILE *f)
 {
 	ewoe_cmd_usage(cmd, parent, f == stderr);
 	if (!cmd->cli)

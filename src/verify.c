@@ -191,7 +191,8 @@ int verify_gather(const struct ewoe_peer *peers, size_t n, const char *pf, const
 	}
 
 	check_node_links(r, &node);
-	check_mtu(r, pf, (unsigned int)node.pf_mtu, rep, (unsigned int)node.rep_mtu);
+	check_mtu(r, pf, (unsigned int)node.pf_mtu, rep, (unsigned int)node.rep_mtu,
+		  n ? peers[0].remote.family : AF_INET);
 	if (g->node)
 		g->node(g->ctx, r);
 	if (daemons_open(&d, peers, n))

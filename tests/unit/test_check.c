@@ -833,19 +833,26 @@ static void mtu_verdicts(void **state)
 	struct check_report r;
 
 	check_report_init(&r, OFFLOAD_PACKET);
-	check_mtu(&r, "p0", 1550, "pf0hpf", 1500);
+	check_mtu(&r, "p0", 1550, "pf0hpf", 1500, AF_INET);
 	assert_int_equal(r.n_ok, 1);
-	check_mtu(&r, "p0", 1549, "pf0hpf", 1500);
+	check_mtu(&r, "p0", 1549, "pf0hpf", 1500, AF_INET);
 	assert_int_equal(r.n_fail, 1);
 	assert_string_equal(r.lines[1].found, "p0 1549, pf0hpf 1500");
 	assert_string_equal(r.lines[1].expected, "p0 >= 1550 (pf0hpf + 50)");
 	assert_non_null(strstr(r.lines[1].fix, "ip link set p0 mtu 1550"));
-	check_mtu(&r, "p0", 0, "pf0hpf", 1500);
+	check_mtu(&r, "p0", 0, "pf0hpf", 1500, AF_INET);
 	assert_string_equal(r.lines[2].found, "p0 not found");
-	check_mtu(&r, "p0", 9000, "pf0hpf", 0);
+	check_mtu(&r, "p0", 9000, "pf0hpf", 0, AF_INET);
 	assert_string_equal(r.lines[3].found, "pf0hpf not found");
 	assert_int_equal(r.n_fail, 3);
 	assert_string_equal(r.lines[3].peer, "");
+	/* An IPv6 underlay's outer header is 20 bytes longer: setup raises the PF to + 70. */
+	check_mtu(&r, "p0", 1550, "pf0hpf", 1500, AF_INET6);
+	assert_int_equal(r.n_fail, 4);
+	assert_string_equal(r.lines[4].expected, "p0 >= 1570 (pf0hpf + 70)");
+	assert_non_null(strstr(r.lines[4].fix, "IPv6 adds 70 bytes: 'ip link set p0 mtu 1570'"));
+	check_mtu(&r, "p0", 1570, "pf0hpf", 1500, AF_INET6);
+	assert_int_equal(r.n_ok, 2);
 	check_report_free(&r);
 }
 
@@ -928,7 +935,7 @@ static void json_schema(void **state)
 
 	f->sa[0].esn = false;
 	run(f);
-	check_mtu(&f->report, "p0", 1500, "pf0hpf", 1500);
+	check_mtu(&f->report, "p0", 1500, "pf0hpf", 1500, AF_INET);
 	check_ike(&f->report, &f->peer, NULL, "vici");
 	assert_int_equal(check_tunnel_verdict(&f->report, &f->peer, &node, NULL, 0), 0);
 	/* fix is null unless the line failed, whatever the line holds */
@@ -1030,7 +1037,7 @@ static void json_stream_in_batches(void **state)
 	check_report_json_lines(r, m); /* a peer with no lines left to print */
 
 	check_ike(r, &f->peer, NULL, "vici");
-	check_mtu(r, "p0", 1550, "pf0hpf", 1500);
+	check_mtu(r, "p0", 1550, "pf0hpf", 1500, AF_INET);
 	assert_int_equal(r->n, 2);
 	for (size_t i = 0; i < r->n; i++)
 		memcpy(items[n++], r->lines[i].item, sizeof(items[0]));
@@ -1076,7 +1083,7 @@ static void json_escapes_strings(void **state)
 	size_t len = 0;
 	FILE *m;
 
-	check_mtu(r, "p0", 1500, "pf0hpf", 1500);
+	check_mtu(r, "p0", 1500, "pf0hpf", 1500, AF_INET);
 	snprintf(r->lines[0].peer, sizeof(r->lines[0].peer), "peer\"1\\");
 	snprintf(r->lines[0].found, sizeof(r->lines[0].found), "%s", nasty);
 	snprintf(r->lines[0].expected, sizeof(r->lines[0].expected), "%s", nasty);
