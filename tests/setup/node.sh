@@ -2,8 +2,11 @@
 # representor pf0hpf (veth pairs), a private ovsdb-server + ovs-vswitchd, a charon in the
 # namespace, and a file root $ROOT. Source after tests/lib.sh.
 #
-#   ewoe_node ARGS...   ewoe against this node
-#   node_state          everything ewoe could change, for before/after comparisons
+#   ewoe_node ARGS...       ewoe against this node
+#   node_state              everything ewoe could change, for before/after comparisons
+#   make_node_credentials   PSKs for peers b and c, certificates arm1 (this node) and arm4 (d)
+#   write_config            $CFG: this node ($NODE_CONF) with peers b and c (PSK, b's VNI
+#                           $B_VNI or 100) and, unless WITH_D=0, d (certificates)
 need_root
 need_cmd ip
 . "$EWOE_SRC/tests/ovs-sandbox.sh"
@@ -37,4 +40,48 @@ node_state() {
 	(cd "$ROOT" && find . -path ./etc/ewoe -prune -o -type f -exec sha256sum {} + | sort)
 	ip -n "$NS" -o addr show
 	ip -n "$NS" -o link show
+}
+
+make_node_credentials() {
+	make_psk "$ROOT/etc/ewoe/b.psk"
+	make_psk "$ROOT/etc/ewoe/c.psk"
+	make_self_signed "$T" arm1
+	make_self_signed "$T" arm4
+}
+
+CFG=$ROOT/etc/ewoe/ewoe.conf
+NODE_CONF="[node]
+pf = p0
+address = 192.0.2.1/24
+representor = pf0hpf
+bridge = vxlan-br
+offload = none
+"
+write_config() {
+	cat >"$CFG" <<EOC
+$NODE_CONF
+[peer b]
+remote = 192.0.2.2
+psk-file = $ROOT/etc/ewoe/b.psk
+role = responder
+vni = ${B_VNI:-100}
+
+[peer c]
+remote = 192.0.2.3
+psk-file = $ROOT/etc/ewoe/c.psk
+role = responder
+EOC
+	if [ "${WITH_D:-1}" = 1 ]; then
+		cat >>"$CFG" <<EOC
+
+[peer d]
+remote = 192.0.2.4
+auth = cert
+cert = $T/arm1.pem
+key = $T/arm1.key
+peer-cert = $T/arm4.pem
+role = responder
+EOC
+	fi
+	chmod 600 "$CFG"
 }

@@ -4,47 +4,7 @@
 # dry-run, teardown twice. Independent views: ovs-vsctl, swanctl, ip.
 . "$EWOE_SRC/tests/lib.sh"
 . "$EWOE_SRC/tests/setup/node.sh"
-make_psk "$ROOT/etc/ewoe/b.psk"
-make_psk "$ROOT/etc/ewoe/c.psk"
-make_self_signed "$T" arm1
-make_self_signed "$T" arm4
-
-CFG=$ROOT/etc/ewoe/ewoe.conf
-NODE_CONF="[node]
-pf = p0
-address = 192.0.2.1/24
-representor = pf0hpf
-bridge = vxlan-br
-offload = none
-"
-write_config() {
-	cat >"$CFG" <<EOC
-$NODE_CONF
-[peer b]
-remote = 192.0.2.2
-psk-file = $ROOT/etc/ewoe/b.psk
-role = responder
-vni = ${B_VNI:-100}
-
-[peer c]
-remote = 192.0.2.3
-psk-file = $ROOT/etc/ewoe/c.psk
-role = responder
-EOC
-	if [ "${WITH_D:-1}" = 1 ]; then
-		cat >>"$CFG" <<EOC
-
-[peer d]
-remote = 192.0.2.4
-auth = cert
-cert = $T/arm1.pem
-key = $T/arm1.key
-peer-cert = $T/arm4.pem
-role = responder
-EOC
-	fi
-	chmod 600 "$CFG"
-}
+make_node_credentials
 
 write_config
 cfg_before=$(ovs_vsctl get Open_vSwitch . next_cfg)

@@ -8,46 +8,7 @@
 . "$EWOE_SRC/tests/lib.sh"
 . "$EWOE_SRC/tests/setup/node.sh"
 need_cmd python3
-make_psk "$ROOT/etc/ewoe/b.psk"
-make_psk "$ROOT/etc/ewoe/c.psk"
-make_self_signed "$T" arm1
-make_self_signed "$T" arm4
-
-CFG=$ROOT/etc/ewoe/ewoe.conf
-write_config() {
-	cat >"$CFG" <<EOC
-[node]
-pf = p0
-address = 192.0.2.1/24
-representor = pf0hpf
-bridge = vxlan-br
-offload = none
-
-[peer b]
-remote = 192.0.2.2
-psk-file = $ROOT/etc/ewoe/b.psk
-role = responder
-vni = ${B_VNI:-100}
-
-[peer c]
-remote = 192.0.2.3
-psk-file = $ROOT/etc/ewoe/c.psk
-role = responder
-EOC
-	if [ "${WITH_D:-1}" = 1 ]; then
-		cat >>"$CFG" <<EOC
-
-[peer d]
-remote = 192.0.2.4
-auth = cert
-cert = $T/arm1.pem
-key = $T/arm1.key
-peer-cert = $T/arm4.pem
-role = responder
-EOC
-	fi
-	chmod 600 "$CFG"
-}
+make_node_credentials
 
 # doc_check WHAT ARGS...: $T/stdout is one ewoe-setup/1 document and nothing else, and each
 # ARG holds for it: changed=true|false, dry_run=..., result=..., exit=N, peers=NAME:RESULT,...
