@@ -604,6 +604,155 @@ static bool any_row(const struct metrics_input *in, bool (*has)(const struct sta
 /* The verdict of a row. */
 #define VERDICT(in, i) (&(in)->r->verdicts[(in)->rows[i].verdict])
 
+/* A value of a tunnel's row, for its metric families below. */
+enum row_value {
+	V_UP,
+	V_STATE,   /* one sample per state, 1 for the tunnel's */
+	V_OFFLOAD, /* an info family: mode and device as labels */
+	V_UNENCRYPTED,
+	V_SAS,
+	V_SAS_EXTRA,
+	V_CHILDREN,
+	V_IKE_ESTABLISHED,
+	V_CHILD_INSTALLED,
+	V_FAILURE_WHEN,
+	V_FAILED_CHECKS,
+	V_BYTES_IN,
+	V_BYTES_OUT,
+	V_PACKETS_IN,
+	V_PACKETS_OUT,
+};
+
+static uint64_t row_value(const struct status_row *row, enum row_value v, time_t now)
+{
+	switch (v) {
+	case V_UP:
+		return row->state == STATUS_UP;
+	case V_UNENCRYPTED:
+		return row->critical;
+	case V_SAS:
+		return (uint64_t)row->sas;
+	case V_SAS_EXTRA:
+		return (uint64_t)row->sas_extra;
+	case V_CHILDREN:
+		return (uint64_t)row->children;
+	case V_IKE_ESTABLISHED:
+		return (uint64_t)(now - row->ike_age_s);
+	case V_CHILD_INSTALLED:
+		return (uint64_t)(now - row->child_age_s);
+	case V_FAILURE_WHEN:
+		return (uint64_t)row->failure_when;
+	case V_FAILED_CHECKS:
+		return row->failed_checks;
+	case V_BYTES_IN:
+		return row->bytes_in;
+	case V_BYTES_OUT:
+		return row->bytes_out;
+	case V_PACKETS_IN:
+		return row->packets_in;
+	case V_PACKETS_OUT:
+		return row->packets_out;
+	case V_STATE:
+	case V_OFFLOAD:
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Each per-tunnel family, in the order they are written. has: which tunnels have a sample
+ * (NULL: all; a family no tunnel has is left out). value_out set: one sample per direction.
+ */
+struct tunnel_metric_family {
+	const char *name, *type, *help;
+	bool (*has)(const struct status_row *row);
+	enum row_value value, value_out;
+};
+
+static const struct tunnel_metric_family tunnel_families[] = {
+	{ "ewoe_tunnel_up", "gauge",
+	  "1 when the tunnel is up: its 4 SAs, their policies and its guard in place.", NULL, V_UP,
+	  V_UP },
+	{ "ewoe_tunnel_state", "gauge",
+	  "The tunnel's state: 1 for the one it is in, 0 for the others (guarded: down, and ewoe's "
+	  "guard blocks its VXLAN both ways).",
+	  NULL, V_STATE, V_STATE },
+	{ "ewoe_tunnel_unencrypted", "gauge",
+	  "1 when VXLAN to or from the peer passes unencrypted: neither an IPsec policy nor the "
+	  "guard.",
+	  NULL, V_UNENCRYPTED, V_UNENCRYPTED },
+	{ "ewoe_tunnel_sas_installed", "gauge",
+	  "The tunnel's ESP SAs in the kernel, of the 4 it needs.", NULL, V_SAS, V_SAS },
+	{ "ewoe_tunnel_sas_extra", "gauge",
+	  "ESP SAs between the tunnel's addresses beyond its 4 (a rekey in progress, or a killed "
+	  "charon's).",
+	  NULL, V_SAS_EXTRA, V_SAS_EXTRA },
+	{ "ewoe_tunnel_offload_info", "gauge",
+	  "The offload of the tunnel's SAs (packet, crypto, none, mixed) and its device; absent "
+	  "without SAs.",
+	  has_offload, V_OFFLOAD, V_OFFLOAD },
+	{ "ewoe_tunnel_child_sas_installed", "gauge",
+	  "CHILD_SAs charon has INSTALLED for the tunnel, of 2; absent when charon did not answer.",
+	  has_ike, V_CHILDREN, V_CHILDREN },
+	{ "ewoe_tunnel_ike_sa_established_timestamp_seconds", "gauge",
+	  "When the tunnel's IKE_SA was established (Unix time); absent without one.", has_ike_age,
+	  V_IKE_ESTABLISHED, V_IKE_ESTABLISHED },
+	{ "ewoe_tunnel_child_sa_installed_timestamp_seconds", "gauge",
+	  "When the tunnel's newest CHILD_SA was installed (Unix time): its last rekey.",
+	  has_child_age, V_CHILD_INSTALLED, V_CHILD_INSTALLED },
+	{ "ewoe_tunnel_last_failure_timestamp_seconds", "gauge",
+	  "When ewoe setup last recorded an IKE failure for the peer (Unix time); absent once it "
+	  "came up.",
+	  has_failure, V_FAILURE_WHEN, V_FAILURE_WHEN },
+	{ "ewoe_tunnel_failed_checks", "gauge", "Checks of ewoe verify that failed for the tunnel.",
+	  NULL, V_FAILED_CHECKS, V_FAILED_CHECKS },
+	{ "ewoe_tunnel_esp_bytes_total", "counter",
+	  "Bytes carried by the tunnel's ESP SAs now in the kernel, by direction; restarts from 0 "
+	  "with each rekey.",
+	  NULL, V_BYTES_IN, V_BYTES_OUT },
+	{ "ewoe_tunnel_esp_packets_total", "counter",
+	  "Packets carried by the tunnel's ESP SAs now in the kernel, by direction; restarts from "
+	  "0 "
+	  "with each rekey.",
+	  NULL, V_PACKETS_IN, V_PACKETS_OUT },
+};
+
+static void tunnel_sample(FILE *f, const struct metrics_input *in, size_t i,
+			  const struct tunnel_metric_family *m)
+{
+	const struct status_row *row = &in->rows[i];
+
+	if (m->value == V_STATE) {
+		for (int st = STATUS_N - 1; st >= 0; st--) {
+			peer_sample(f, m->name, VERDICT(in, i), "state", status_state_name(st));
+			fprintf(f, "%d\n", (int)row->state == st);
+		}
+	} else if (m->value == V_OFFLOAD) {
+		peer_sample2(f, m->name, VERDICT(in, i), "mode", row->offload, "device",
+			     row->offload_dev);
+		fputs("1\n", f);
+	} else if (m->value_out != m->value) {
+		peer_sample(f, m->name, VERDICT(in, i), "direction", "in");
+		fprintf(f, "%" PRIu64 "\n", row_value(row, m->value, in->now));
+		peer_sample(f, m->name, VERDICT(in, i), "direction", "out");
+		fprintf(f, "%" PRIu64 "\n", row_value(row, m->value_out, in->now));
+	} else {
+		peer_sample(f, m->name, VERDICT(in, i), NULL, NULL);
+		fprintf(f, "%" PRIu64 "\n", row_value(row, m->value, in->now));
+	}
+}
+
+static void tunnel_family(FILE *f, const struct metrics_input *in,
+			  const struct tunnel_metric_family *m)
+{
+	if (m->has && !any_row(in, m->has))
+		return;
+	family(f, m->name, m->type, m->help);
+	for (size_t i = 0; i < in->n; i++)
+		if (!m->has || m->has(&in->rows[i]))
+			tunnel_sample(f, in, i, m);
+}
+
 void status_metrics(FILE *f, const struct metrics_input *in)
 {
 	struct status_summary s;
@@ -637,133 +786,8 @@ void status_metrics(FILE *f, const struct metrics_input *in)
 	for (int st = STATUS_N - 1; st >= 0; st--)
 		fprintf(f, "ewoe_tunnels{state=\"%s\"} %zu\n", status_state_name(st), s.state[st]);
 
-	if (!in->n)
-		goto xfrm;
-	family(f, "ewoe_tunnel_up", "gauge",
-	       "1 when the tunnel is up: its 4 SAs, their policies and its guard in place.");
-	for (size_t i = 0; i < in->n; i++) {
-		peer_sample(f, "ewoe_tunnel_up", VERDICT(in, i), NULL, NULL);
-		fprintf(f, "%d\n", in->rows[i].state == STATUS_UP);
-	}
-	family(f, "ewoe_tunnel_state", "gauge",
-	       "The tunnel's state: 1 for the one it is in, 0 for the others (guarded: down, and "
-	       "ewoe's guard blocks its VXLAN both ways).");
-	for (size_t i = 0; i < in->n; i++) {
-		for (int st = STATUS_N - 1; st >= 0; st--) {
-			peer_sample(f, "ewoe_tunnel_state", VERDICT(in, i), "state",
-				    status_state_name(st));
-			fprintf(f, "%d\n", (int)in->rows[i].state == st);
-		}
-	}
-	family(f, "ewoe_tunnel_unencrypted", "gauge",
-	       "1 when VXLAN to or from the peer passes unencrypted: neither an IPsec policy nor "
-	       "the guard.");
-	for (size_t i = 0; i < in->n; i++) {
-		peer_sample(f, "ewoe_tunnel_unencrypted", VERDICT(in, i), NULL, NULL);
-		fprintf(f, "%d\n", in->rows[i].critical);
-	}
-	family(f, "ewoe_tunnel_sas_installed", "gauge",
-	       "The tunnel's ESP SAs in the kernel, of the 4 it needs.");
-	for (size_t i = 0; i < in->n; i++) {
-		peer_sample(f, "ewoe_tunnel_sas_installed", VERDICT(in, i), NULL, NULL);
-		fprintf(f, "%d\n", in->rows[i].sas);
-	}
-	family(f, "ewoe_tunnel_sas_extra", "gauge",
-	       "ESP SAs between the tunnel's addresses beyond its 4 (a rekey in progress, or a "
-	       "killed charon's).");
-	for (size_t i = 0; i < in->n; i++) {
-		peer_sample(f, "ewoe_tunnel_sas_extra", VERDICT(in, i), NULL, NULL);
-		fprintf(f, "%d\n", in->rows[i].sas_extra);
-	}
-	if (any_row(in, has_offload)) {
-		family(
-		    f, "ewoe_tunnel_offload_info", "gauge",
-		    "The offload of the tunnel's SAs (packet, crypto, none, mixed) and its device; "
-		    "absent without SAs.");
-		for (size_t i = 0; i < in->n; i++) {
-			const struct status_row *row = &in->rows[i];
-
-			if (!row->offload[0])
-				continue;
-			peer_sample2(f, "ewoe_tunnel_offload_info", VERDICT(in, i), "mode",
-				     row->offload, "device", row->offload_dev);
-			fputs("1\n", f);
-		}
-	}
-	if (any_row(in, has_ike)) {
-		family(f, "ewoe_tunnel_child_sas_installed", "gauge",
-		       "CHILD_SAs charon has INSTALLED for the tunnel, of 2; absent when charon "
-		       "did not "
-		       "answer.");
-		for (size_t i = 0; i < in->n; i++) {
-			if (!in->rows[i].ike_known)
-				continue;
-			peer_sample(f, "ewoe_tunnel_child_sas_installed", VERDICT(in, i), NULL,
-				    NULL);
-			fprintf(f, "%d\n", in->rows[i].children);
-		}
-	}
-	if (any_row(in, has_ike_age)) {
-		family(f, "ewoe_tunnel_ike_sa_established_timestamp_seconds", "gauge",
-		       "When the tunnel's IKE_SA was established (Unix time); absent without one.");
-		for (size_t i = 0; i < in->n; i++) {
-			if (in->rows[i].ike_age_s < 0)
-				continue;
-			peer_sample(f, "ewoe_tunnel_ike_sa_established_timestamp_seconds",
-				    VERDICT(in, i), NULL, NULL);
-			fprintf(f, "%lld\n", (long long)(in->now - in->rows[i].ike_age_s));
-		}
-	}
-	if (any_row(in, has_child_age)) {
-		family(
-		    f, "ewoe_tunnel_child_sa_installed_timestamp_seconds", "gauge",
-		    "When the tunnel's newest CHILD_SA was installed (Unix time): its last rekey.");
-		for (size_t i = 0; i < in->n; i++) {
-			if (in->rows[i].child_age_s < 0)
-				continue;
-			peer_sample(f, "ewoe_tunnel_child_sa_installed_timestamp_seconds",
-				    VERDICT(in, i), NULL, NULL);
-			fprintf(f, "%lld\n", (long long)(in->now - in->rows[i].child_age_s));
-		}
-	}
-	if (any_row(in, has_failure)) {
-		family(
-		    f, "ewoe_tunnel_last_failure_timestamp_seconds", "gauge",
-		    "When ewoe setup last recorded an IKE failure for the peer (Unix time); absent "
-		    "once it came up.");
-		for (size_t i = 0; i < in->n; i++) {
-			if (!in->rows[i].failure)
-				continue;
-			peer_sample(f, "ewoe_tunnel_last_failure_timestamp_seconds", VERDICT(in, i),
-				    NULL, NULL);
-			fprintf(f, "%lld\n", (long long)in->rows[i].failure_when);
-		}
-	}
-	family(f, "ewoe_tunnel_failed_checks", "gauge",
-	       "Checks of ewoe verify that failed for the tunnel.");
-	for (size_t i = 0; i < in->n; i++) {
-		peer_sample(f, "ewoe_tunnel_failed_checks", VERDICT(in, i), NULL, NULL);
-		fprintf(f, "%zu\n", in->rows[i].failed_checks);
-	}
-	family(f, "ewoe_tunnel_esp_bytes_total", "counter",
-	       "Bytes carried by the tunnel's ESP SAs now in the kernel, by direction; restarts "
-	       "from 0 with each rekey.");
-	for (size_t i = 0; i < in->n; i++) {
-		peer_sample(f, "ewoe_tunnel_esp_bytes_total", VERDICT(in, i), "direction", "in");
-		fprintf(f, "%" PRIu64 "\n", in->rows[i].bytes_in);
-		peer_sample(f, "ewoe_tunnel_esp_bytes_total", VERDICT(in, i), "direction", "out");
-		fprintf(f, "%" PRIu64 "\n", in->rows[i].bytes_out);
-	}
-	family(f, "ewoe_tunnel_esp_packets_total", "counter",
-	       "Packets carried by the tunnel's ESP SAs now in the kernel, by direction; restarts "
-	       "from 0 with each rekey.");
-	for (size_t i = 0; i < in->n; i++) {
-		peer_sample(f, "ewoe_tunnel_esp_packets_total", VERDICT(in, i), "direction", "in");
-		fprintf(f, "%" PRIu64 "\n", in->rows[i].packets_in);
-		peer_sample(f, "ewoe_tunnel_esp_packets_total", VERDICT(in, i), "direction", "out");
-		fprintf(f, "%" PRIu64 "\n", in->rows[i].packets_out);
-	}
-xfrm:
+	for (size_t k = 0; in->n && k < sizeof(tunnel_families) / sizeof(tunnel_families[0]); k++)
+		tunnel_family(f, in, &tunnel_families[k]);
 	if (!in->n_xfrm)
 		return;
 	family(f, "ewoe_xfrm_errors_total", "counter",
