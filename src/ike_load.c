@@ -297,9 +297,12 @@ int ike_unload_peer(struct ike *ike, const char *name)
 	/* No charon to ask (it is gone): its state dies with it, ewoe's files stay to remove. */
 	if (!ike)
 		goto files;
-	err = terminate(ike, conn, &removed);
-	if (!err)
-		err = unload(ike, "unload-conn", "name", conn, "not found", &removed);
+	/*
+	 * Unload before terminating: the peer's charon re-initiates as soon as it sees the DELETE
+	 * (close_action = start), and while the connection and its key are loaded ours accepts
+	 * it, leaving a fresh IKE_SA that unloading does not end.
+	 */
+	err = unload(ike, "unload-conn", "name", conn, "not found", &removed);
 	if (!err)
 		names_note(&ike->conns, conn, false);
 	if (!err && shared_key_loaded(ike, shared_id) > 0) {
@@ -307,6 +310,8 @@ int ike_unload_peer(struct ike *ike, const char *name)
 		if (!err)
 			names_note(&ike->shared, shared_id, false);
 	}
+	if (!err)
+		err = terminate(ike, conn, &removed);
 
 	/* strongSwan names keys by their public key: ask it by loading ewoe's copy again. */
 	if (!err && !swanctl_file_path(F_KEY, name, path, sizeof(path)) &&
