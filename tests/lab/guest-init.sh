@@ -26,7 +26,17 @@ prepare() {
 	mount -t proc proc /proc &&
 		mount -t sysfs sysfs /sys &&
 		mount -t tmpfs -o mode=755 tmpfs /run || return 1
-	mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
+	# The links systemd-udevd makes on a real system: /dev/stdin and the like are how
+	# programs (the Ansible role's plan, `--config /dev/stdin`) name a pipe.
+	# (The kernel may have mounted devtmpfs already; the links go only onto the guest's own /dev,
+	# never onto the machine's, which the root filesystem would otherwise show.)
+	mount -t devtmpfs devtmpfs /dev 2>/dev/null || :
+	if grep -q '^devtmpfs /dev ' /proc/mounts; then
+		ln -sfn /proc/self/fd /dev/fd
+		ln -sf /proc/self/fd/0 /dev/stdin
+		ln -sf /proc/self/fd/1 /dev/stdout
+		ln -sf /proc/self/fd/2 /dev/stderr
+	fi
 	mkdir -p /dev/pts /dev/shm
 	mount -t devpts devpts /dev/pts 2>/dev/null || true
 	mount -t tmpfs tmpfs /dev/shm 2>/dev/null || true

@@ -190,3 +190,36 @@ assert_encrypted_traffic() {
 	[ "$((after2 - before2))" -ge "$min" ] ||
 		fail "arm2's ESP counters rose by $((after2 - before2)), expected at least $min"
 }
+
+# --- a mesh of $ARMS (the mesh and Ansible tests) ------------------------------------------
+# others N: every other arm.
+others() { for o in $ARMS; do [ "$o" -eq "$1" ] || echo "$o"; done; }
+# sa_spis N [IP]: the SPIs of arm N's ESP SAs, leaving out those to or from IP.
+sa_spis() {
+	in_arm "$1" ip xfrm state | awk -v x="${2:-}" '
+		/^src / { skip = x != "" && ($2 == x || $4 == x) }
+		/spi 0x/ && !skip { for (i = 1; i < NF; i++) if ($i == "spi") print $(i + 1) }' | sort
+}
+# no_sas_with N IP: arm N has no SA to or from IP.
+no_sas_with() { [ "$(sa_spis "$1")" = "$(sa_spis "$1" "$2")" ]; }
+# assert_sa_count N COUNT
+assert_sa_count() {
+	c=$(esp_sa_count "$1")
+	[ "$c" -eq "$2" ] || { in_arm "$1" ip xfrm state >&2; fail "arm$1 has $c ESP SAs, expected $2"; }
+}
+# assert_pair_ping N O: host N pings host O: 3 answers, no duplicate.
+assert_pair_ping() {
+	ip=$(lab_overlay_ip "$2")
+	lab_wait 20 "a first ping host$1 -> host$2" in_host "$1" ping -c 1 -W 1 "$ip" ||
+		fail "host$1 cannot ping host$2 ($ip) across the overlay"
+	out=$(in_host "$1" ping -c 3 -i 0.2 -W 2 "$ip" 2>&1) || true
+	echo "$out" | grep -q ' 3 received' || fail "host$1 -> host$2: $(echo "$out" | tail -n 2)"
+	! echo "$out" | grep -q 'DUP!' || fail "host$1 -> host$2: duplicated replies: $out"
+	echo "  host$1 -> host$2: $(echo "$out" | grep received)"
+}
+# esp_packets_all: ESP packets on every arm's PF, summed.
+esp_packets_all() {
+	sum=0
+	for n in $ARMS; do sum=$((sum + $(esp_packets "$n"))); done
+	echo "$sum"
+}

@@ -22,7 +22,6 @@ ifname() { printf 'vxc00002%02x\n' "$1"; } # ewoe's default name for remote 192.
 psk_file() { # the PSK file name of the pair N-O
 	if [ "$1" -lt "$2" ]; then echo "arm$1-arm$2.psk"; else echo "arm$2-arm$1.psk"; fi
 }
-others() { for o in $ARMS; do [ "$o" -eq "$1" ] || echo "$o"; done; }
 
 # The method both ends of the pair N-O agree on.
 pair_auth() {
@@ -52,12 +51,6 @@ ewoe_on() {
 }
 
 # sa_spis N [IP]: the SPIs of arm N's ESP SAs, leaving out those to or from IP.
-sa_spis() {
-	in_arm "$1" ip xfrm state | awk -v x="${2:-}" '
-		/^src / { skip = x != "" && ($2 == x || $4 == x) }
-		/spi 0x/ && !skip { for (i = 1; i < NF; i++) if ($i == "spi") print $(i + 1) }' | sort
-}
-no_sas_with() { [ "$(sa_spis "$1")" = "$(sa_spis "$1" "$2")" ]; } # N IP
 
 # One PSK per psk pair, a self-signed certificate and a CA-signed one per arm: what an
 # operator makes with standard tools, then copies to each arm's /etc/ewoe.
@@ -143,27 +136,9 @@ verify_mesh() {
 		fail "arm$n: verify JSON does not report every check ok: $summary"
 }
 
-assert_sa_count() { # N COUNT
-	c=$(esp_sa_count "$1")
-	[ "$c" -eq "$2" ] || { in_arm "$1" ip xfrm state >&2; fail "arm$1 has $c ESP SAs, expected $2"; }
-}
 
 # host N pings host O: 3 answers, not one duplicate.
-assert_pair_ping() {
-	ip=$(lab_overlay_ip "$2")
-	lab_wait 20 "a first ping host$1 -> host$2" in_host "$1" ping -c 1 -W 1 "$ip" ||
-		fail "host$1 cannot ping host$2 ($ip) across the overlay"
-	out=$(in_host "$1" ping -c 3 -i 0.2 -W 2 "$ip" 2>&1) || true
-	echo "$out" | grep -q ' 3 received' || fail "host$1 -> host$2: $(echo "$out" | tail -n 2)"
-	! echo "$out" | grep -q 'DUP!' || fail "host$1 -> host$2: duplicated replies: $out"
-	echo "  host$1 -> host$2: $(echo "$out" | grep received)"
-}
 
-esp_packets_all() {
-	sum=0
-	for n in $ARMS; do sum=$((sum + $(esp_packets "$n"))); done
-	echo "$sum"
-}
 
 # Everything setup could change on arm N, for before/after comparisons: OVS rows, loaded
 # connections, the SAs' SPIs, and ewoe's files.
