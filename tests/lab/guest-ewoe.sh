@@ -55,8 +55,11 @@ tunnel_both() {
 	done
 	# The initiator's wait hears charon's child-updown events (the first child's comes while
 	# the second is still negotiated; that they end the wait at once is tests/unit/test_news.c).
-	grep -q "charon's child-updown event: up" "$LAB_LOGS/arm1-tunnel-$method.log" ||
-		fail "arm1's ewoe tunnel $method did not receive charon's child-updown events"
+	# A bring-up already complete at the wait's first look has no event left to hear: asserted
+	# over the three methods, below.
+	if grep -q "charon's child-updown event: up" "$LAB_LOGS/arm1-tunnel-$method.log"; then
+		heard_updown="$heard_updown $method"
+	fi
 }
 
 # verify on arm N: exit status and JSON must agree that every check passed, none skipped.
@@ -107,6 +110,7 @@ step "lab up"
 lab_up || fail "lab_up failed"
 make_creds || fail "making credentials with openssl"
 
+heard_updown=
 for method in psk cert ca; do
 	step "$method: ewoe setup-bridge on both arms"
 	setup_bridge_both
@@ -120,6 +124,9 @@ for method in psk cert ca; do
 	step "$method: teardown"
 	teardown_both "$method"
 done
+[ -n "$heard_updown" ] ||
+	fail "arm1's ewoe tunnel received none of charon's child-updown events (psk, cert, ca)"
+echo "  charon's child-updown events heard by the initiator's wait:$heard_updown"
 
 step "wrong PSK on arm1: tunnel fails, verify exits 3 and names the IKE failure"
 setup_bridge_both

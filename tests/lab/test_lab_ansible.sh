@@ -58,6 +58,8 @@ gathering = explicit
 interpreter_python = /usr/bin/python3
 retry_files_enabled = False
 local_tmp = $A/tmp
+# On the Arms: the guest's tmpfs, not the machine's /root/.ansible through the guest's root.
+remote_tmp = /tmp/ewoe-ansible
 nocolor = True
 
 [ssh_connection]
