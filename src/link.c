@@ -140,10 +140,8 @@ int link_get_mtu(const char *ifname)
 	return err ? err : li.mtu;
 }
 
-/* The link up (min_mtu 0), or its MTU raised to min_mtu: 0 when it already is, 1 changed. */
-static int link_ensure(const char *ifname, int min_mtu)
+int link_set_up(const char *ifname)
 {
-	bool up = min_mtu == 0;
 	struct link_state li;
 	struct netlink nl;
 	int err;
@@ -152,16 +150,10 @@ static int link_ensure(const char *ifname, int min_mtu)
 	if (err)
 		return err;
 	err = link_query(&nl, ifname, &li);
-	if (err || (up ? (li.flags & IFF_UP) != 0 : li.mtu >= min_mtu))
+	if (err || (li.flags & IFF_UP))
 		goto out;
-	if (up)
-		ewoe_change(EWOE_CHANGED, "link", ifname, "set link %s up", ifname);
-	else
-		ewoe_change(EWOE_CHANGED, "link", ifname, "raise the MTU of %s from %d to %d",
-			    ifname, li.mtu, min_mtu);
-	err = ewoe_opts.dry_run
-		  ? 0
-		  : link_change(&nl, ifname, li.ifindex, up ? IFF_UP : 0, up ? IFF_UP : 0, min_mtu);
+	ewoe_change(EWOE_CHANGED, "link", ifname, "set link %s up", ifname);
+	err = ewoe_opts.dry_run ? 0 : link_change(&nl, ifname, li.ifindex, IFF_UP, IFF_UP, 0);
 	if (!err)
 		err = 1;
 out:
@@ -169,14 +161,26 @@ out:
 	return err;
 }
 
-int link_set_up(const char *ifname)
-{
-	return link_ensure(ifname, 0);
-}
-
 int link_raise_mtu(const char *ifname, int min_mtu)
 {
-	return min_mtu > 0 ? link_ensure(ifname, min_mtu) : 0;
+	struct link_state li;
+	struct netlink nl;
+	int err;
+
+	err = netlink_open(&nl, NETLINK_ROUTE);
+	if (err)
+		return err;
+	err = link_query(&nl, ifname, &li);
+	if (err || li.mtu >= min_mtu)
+		goto out;
+	ewoe_change(EWOE_CHANGED, "link", ifname, "raise the MTU of %s from %d to %d", ifname,
+		    li.mtu, min_mtu);
+	err = ewoe_opts.dry_run ? 0 : link_change(&nl, ifname, li.ifindex, 0, 0, min_mtu);
+	if (!err)
+		err = 1;
+out:
+	netlink_close(&nl);
+	return err;
 }
 
 struct addr_find {
